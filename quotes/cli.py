@@ -99,7 +99,10 @@ def serve(db_path, host, port, metadata_path):
     """Publish the quote index in DB_PATH with Datasette, read-only."""
     from . import publish
 
-    publish.serve(db_path, host=host, port=port, metadata_path=metadata_path)
+    try:
+        publish.serve(db_path, host=host, port=port, metadata_path=metadata_path)
+    except publish.PublishError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @cli.command(name="eval")
@@ -108,15 +111,18 @@ def serve(db_path, host, port, metadata_path):
 @click.option("--errors", "show_errors", is_flag=True,
               help="List missed quotes and wrong speakers with their context.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def evaluate(gold_path, split, show_errors, as_json):
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="Only the first N articles (after --split).")
+@click.option("--by-publisher", is_flag=True, help="Add figures per publisher.")
+def evaluate(gold_path, split, show_errors, as_json, limit, by_publisher):
     """Measure attribution accuracy against a gold JSONL file (see FORMAT.md)."""
     from . import evaluate as evaluation
 
-    report = evaluation.evaluate(gold_path, split=split)
+    report = evaluation.evaluate(gold_path, split=split, limit=limit)
     if as_json:
         click.echo(json.dumps(report.figures(), indent=2))
     else:
-        click.echo(evaluation.format_report(report))
+        click.echo(evaluation.format_report(report, by_publisher=by_publisher))
     if show_errors:
         click.echo(evaluation.format_errors(report))
 
