@@ -1,0 +1,109 @@
+"""The article as the sieves see it: quotes with their paragraph and neighbours.
+
+Windows never cross a paragraph or another quote, so every look-around a
+sieve makes is bounded and a stray mark elsewhere cannot mislead it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from functools import cache
+from dataclasses import dataclass, field
+
+import regex
+
+from . import lexicon
+from .model import Mark, Mention, Quote
+
+_PARAGRAPH = regex.compile(r"[^\n]+")
+# A sentence ends at . ! or ? (perhaps inside a closing mark) before a blank.
+_SENTENCE_END = regex.compile(r"[.!?]['’\"”»)]*(?=[ \t\u00a0]+|\Z)")
+
+
+@dataclass
+class Attribution:
+    """What a sieve found: the mention that carries the attribution and its verb."""
+
+    mention: Mention
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    borrowed_from: int | None = None  # index of the quote whose speaker is reused
+
+
+@dataclass
+class Context:
+    text: str
+    marks: list[Mark]
+    quotes: list[Quote]
+    attributions: list[Attribution | None] = field(default_factory=list)
+    paragraphs: list[tuple[int, int]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, text: str, marks: list[Mark]) -> "Context":
+        quotes = [Quote(m.start, m.end, text[m.start:m.end]) for m in marks]
+        paragraphs = [m.span() for m in _PARAGRAPH.finditer(text)]
+        return cls(text, marks, quotes, [None] * len(quotes), paragraphs)
+
+    def __post_init__(self) -> None:
+        self._starts = [p[0] for p in self.paragraphs]
+
+    def paragraph_of(self, pos: int) -> int:
+        """The index of the paragraph that holds pos."""
+        return max(0, bisect.bisect_right(self._starts, pos) - 1)
+
+    def floor(self, i: int) -> int:
+        """Where the text before quote i starts: its paragraph or the previous quote."""
+        quote = self.quotes[i]
+        floor = self.paragraphs[self.paragraph_of(quote.start)][0] if self.paragraphs else 0
+        if i > 0 and self.quotes[i - 1].end > floor:
+            floor = self.quotes[i - 1].end
+        return floor
+
+    def ceiling(self, i: int) -> int:
+        """Where the text after quote i stops: its paragraph's end or the next quote."""
+        quote = self.quotes[i]
+        p = self.paragraph_of(quote.end - 1)
+        ceiling = self.paragraphs[p][1] if self.paragraphs else len(self.text)
+        if i + 1 < len(self.quotes) and self.quotes[i + 1].start < ceiling:
+            ceiling = self.quotes[i + 1].start
+        return ceiling
+
+    def sentence_end(self, start: int, ceiling: int) -> int:
+        """The end of the sentence that runs on from start (at most ceiling)."""
+        for match in _SENTENCE_END.finditer(self.text, start, ceiling):
+            if not _is_abbreviation(self.text, match.start()):
+                return match.end()
+        return ceiling
+
+    def sentence_start(self, end: int, floor: int) -> int:
+        """The start of the sentence that contains end (at least floor)."""
+        start = floor
+        for match in _SENTENCE_END.finditer(self.text, floor, end):
+            if not _is_abbreviation(self.text, match.start()):
+                start = match.end()
+        return start
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """A dot after a title, an initial or a known abbreviation does not end a sentence."""
+    if text[dot] != ".":
+        return False
+    word_start = dot
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:dot + 1].lstrip("(\"“")
+    if len(word) == 2 and word[0].isupper():
+        return True  # an initial: "Donald J. Trump"
+    if "." in word[:-1]:
+        return True  # "U.S." "p.m."
+    return word in _abbreviations()
+
+
+@cache
+def _abbreviations() -> frozenset[str]:
+    found = {w for w in lexicon.words("titles") | lexicon.words("honorifics") | lexicon.words("title_modifiers")
+             if w.endswith(".") and " " not in w}
+    for w in lexicon.words("titles") | lexicon.words("title_modifiers"):
+        found.update(part for part in w.split() if part.endswith("."))
+    return frozenset(found | {"Jr.", "Sr.", "St.", "Mt.", "No.", "vs.", "Inc.", "Corp.", "Co.", "Ltd."})

@@ -1,0 +1,180 @@
+"""Candidate speakers: the noun phrase that stands next to a reporting verb.
+
+A mention is a pronoun ("she"), a named person with the titles and
+descriptors written before the name ("Iraq's President Fuad Masum",
+"campaign manager Kellyanne Conway"), a role noun ("the spokeswoman") or an
+organisation ("the Pentagon", "the task force"). `subject_before` finds the
+phrase that ends where a verb begins; `phrase_after` the one that starts
+where an inverted verb ("said Masum") ends. Both look at a bounded window, so
+the cost per quote is constant.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+
+from . import lexicon
+from .model import Mention
+
+_ = r"[ \t\u00a0]+"  # blanks inside a paragraph: a phrase never crosses a line
+WINDOW = 160
+
+
+def _alternation(entries) -> str:
+    """A regex alternation of lexicon entries, longest first, blanks flexible."""
+    parts = sorted(entries, key=len, reverse=True)
+    return "|".join(_.join(regex.escape(w) for w in e.split()) for e in parts)
+
+
+@cache
+def patterns() -> dict[str, regex.Pattern]:
+    particles = _alternation(lexicon.words("name_particles"))
+    not_names = _alternation(lexicon.words("not_names"))
+    honorifics = _alternation(lexicon.words("honorifics"))
+    titles = _alternation(lexicon.words("titles") | lexicon.words("honorifics"))
+    modifiers = _alternation(lexicon.words("title_modifiers"))
+    roles = _alternation(lexicon.words("role_nouns") | lexicon.words("org_nouns"))
+    pronouns = _alternation(lexicon.words("pronouns"))
+    cues = _alternation(lexicon.words("cue_verbs"))
+    # A capitalised name word; "’s" is a possessive, not part of the name.
+    token = (
+        rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)"
+        r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?![sS]\b))*\.?"
+    )
+    initial = r"\p{Lu}\."
+    name = (
+        rf"(?:{token}|{initial})(?:{_}(?:(?:{particles}){_})*(?:{token}|{initial})){{0,5}}"
+        rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?"
+    )
+    title = rf"(?:(?:{modifiers}){_})*(?:{titles})(?![\p{{L}}])"
+    # Descriptors written before a name: "Republican presidential nominee".
+    descriptor = rf"(?:(?!(?:{not_names}|{cues}|and|or|but|that|which|who|to|of)\b)[\p{{L}}][\p{{L}}\-\.]*|{name}['’]s?)"
+    named = rf"(?:(?:{descriptor}{_}){{0,4}}?(?:{title}{_})?)(?P<name>{name})"
+    role = (
+        rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|{name}['’]s?)"
+        rf"(?:{_}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?)(?![\p{{L}}])"
+    )
+    pronoun = rf"(?P<pronoun>(?i:{pronouns}))(?![\p{{L}}])"
+    phrase = rf"(?:{pronoun}|{role}|{named})"
+    return {
+        "name": regex.compile(name),
+        "title": regex.compile(rf"(?P<title>{title}){_}"),
+        "honorific": regex.compile(rf"(?:{honorifics})(?![\p{{L}}])"),
+        "cue": regex.compile(rf"(?<![\p{{L}}])(?P<cue>{cues})(?![\p{{L}}])"),
+        "before": regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>,[^,\n\"“”]{{1,100}}?,)?[ \t\u00a0]*\Z"),
+        "after": regex.compile(rf"\A(?P<np>{phrase})(?![\p{{L}}])"),
+        "possessive": regex.compile(rf"\A(?P<owner>{name})['’]s?{_}"),
+    }
+
+
+def subject_before(text: str, end: int, floor: int = 0) -> Mention | None:
+    """The speaker phrase that ends at `end` (just before a verb), if any.
+
+    An appositive between phrase and verb is skipped: "Flynn, a top Trump
+    surrogate, said" gives Flynn.
+    """
+    start = max(floor, end - WINDOW)
+    window = text[start:end]
+    match = patterns()["before"].search(window)
+    if not match:
+        return None
+    return make_mention(text, start + match.start("np"), start + match.end("np"), match)
+
+
+def phrase_after(text: str, start: int, ceiling: int | None = None) -> Mention | None:
+    """The speaker phrase that starts at `start` (just after an inverted verb)."""
+    end = min(len(text) if ceiling is None else ceiling, start + WINDOW)
+    match = patterns()["after"].match(text[start:end])
+    if not match:
+        return None
+    return make_mention(text, start + match.start("np"), start + match.end("np"), match)
+
+
+def make_mention(text: str, start: int, end: int, match) -> Mention:
+    """Turn a matched phrase into a Mention, its title kept apart from its name."""
+    phrase = text[start:end]
+    pronoun = match.group("pronoun")
+    if pronoun:
+        gender = lexicon.mapping("pronouns").get(pronoun.lower()) or lexicon.mapping("pronouns").get(pronoun)
+        return Mention(start, end, phrase, "pronoun", gender=gender if gender != "-" else None)
+    role = match.group("role")
+    if role:
+        role_l = role.lower()
+        kind = "organisation" if role_l in lexicon.words("org_nouns") else "role"
+        gender = lexicon.mapping("role_nouns").get(role_l) or None
+        owner = patterns()["possessive"].match(phrase)
+        descriptor = _strip_article(phrase)
+        return Mention(start, end, phrase, kind, title=descriptor,
+                       gender=gender if gender in ("m", "f") else None,
+                       owner=owner.group("owner") if owner else None)
+    name_start = start + match.start("name") - match.start("np")
+    name = clean_name(match.group("name"))
+    if not text[start:end].rstrip().endswith(name.split()[-1]):
+        end = start + len(text[start:end].rstrip(". "))  # the sentence's dot is not the name's
+    leading_title, name = split_title(name)
+    before_name = (text[start:name_start] + " " + (leading_title or "")).strip()
+    title, gender = _split_title(before_name)
+    kind = "organisation" if is_organisation(name) else "person"
+    return Mention(start, end, text[start:end], kind, name=name, title=title, gender=gender,
+                   name_start=name_start)
+
+
+def split_title(name: str) -> tuple[str | None, str]:
+    """("General", "Najim al-Jabouri") from "General Najim al-Jabouri": the
+    name regex takes capitalised titles in, this takes them out again."""
+    title_re = patterns()["title"]
+    position = 0
+    while True:
+        match = title_re.match(name, position)
+        if not match or len(name[match.end():].split()) < 1:
+            break
+        position = match.end()
+    if position == 0:
+        return None, name
+    return name[:position].strip(), name[position:].strip()
+
+
+def _strip_article(phrase: str) -> str:
+    return regex.sub(r"\A(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne)\s+", "", phrase)
+
+
+def clean_name(name: str) -> str:
+    name = name.strip()
+    # A final dot belongs to the name only after an initial or a suffix ("J.", "Jr.").
+    if name.endswith(".") and not regex.search(r"(?:\b\p{Lu}|Jr|Sr)\.\Z", name):
+        name = name[:-1]
+    return name
+
+
+def _split_title(before_name: str) -> tuple[str | None, str | None]:
+    """The title written before a name, without possessive affiliation or honorific."""
+    text = before_name
+    owner = patterns()["possessive"].match(text + " ") if text else None
+    if owner:
+        text = text[owner.end():]
+    text = regex.sub(r"\A(?:[Tt]he)\s+", "", text).strip()
+    gender = None
+    honorifics = lexicon.mapping("honorifics")
+    words = text.split()
+    kept = []
+    for word in words:
+        if word in honorifics:
+            g = honorifics[word]
+            gender = g if g in ("m", "f") else gender
+        else:
+            kept.append(word)
+    title = " ".join(kept).strip(" ,")
+    return (title or None), gender
+
+
+def is_organisation(name: str) -> bool:
+    orgs = lexicon.words("organisations")
+    words = name.split()
+    if any(w in orgs for w in words) or any(w.rstrip(".") + "." in orgs for w in words):
+        return True
+    if " ".join(words[-2:]) in orgs:
+        return True
+    # All-capital short names are acronyms of organisations (CNN, FBI, NATO).
+    return len(words) == 1 and words[0].isupper() and len(words[0]) > 1

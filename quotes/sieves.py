@@ -1,0 +1,179 @@
+"""The attribution sieves, most certain first.
+
+Each sieve looks at one quote in its context and either names the mention
+that carries the attribution or passes. The first sieve that is sure wins,
+and the quote records its name, so every attribution can be explained.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import regex
+
+from .context import Attribution, Context
+from .mentions import patterns, phrase_after, subject_before
+
+Sieve = Callable[[Context, int], "Attribution | None"]
+
+# What may stand between a closing mark and the speaker or verb that follows it.
+_LEAD = regex.compile(r"[ \t\u00a0,—–\-]*")
+_ADVERB = regex.compile(r"(?:[ \t\u00a0]+\p{Ll}+ly)?[ \t\u00a0]*\Z")
+# What may stand between a verb and the quote it introduces: "told reporters on
+# Tuesday:", "said in a statement", "wrote on Twitter,".
+_VERB_TAIL = regex.compile(r"[^.!?:;\n\"“”]{0,60}?[ \t\u00a0]*[:,]?[ \t\u00a0]*(?:that[ \t\u00a0]*)?\Z")
+_ACCORDING = regex.compile(r"(?<![\p{L}])(?:[Aa]ccording[ \t\u00a0]+to|[Pp]er)[ \t\u00a0]+")
+# Phrases that clearly are not speakers even though they fit the pattern.
+_NOT_SPEAKER = regex.compile(r"\A(?:it|this|that)\Z", regex.I)
+
+
+def _cues(ctx: Context, start: int, end: int):
+    return patterns()["cue"].finditer(ctx.text, start, end)
+
+
+def _attribution(mention, cue) -> Attribution | None:
+    if mention is None or _NOT_SPEAKER.match(mention.text):
+        return None
+    return Attribution(mention, cue.group("cue"), cue.start("cue"), cue.end("cue"))
+
+
+def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
+    """“…,” X said — the speaker right after the quote, then the verb."""
+    quote = ctx.quotes[i]
+    start = _LEAD.match(ctx.text, quote.end, ctx.ceiling(i)).end()
+    limit = min(ctx.ceiling(i), ctx.sentence_end(start, ctx.ceiling(i)), start + 160)
+    for cue in _cues(ctx, start, limit):
+        before = ctx.text[start:cue.start()]
+        trimmed = _ADVERB.sub("", before)
+        mention = subject_before(ctx.text, start + len(trimmed), floor=start)
+        if mention is not None and mention.start == start:
+            return _attribution(mention, cue)
+        return None
+    return None
+
+
+def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:
+    """“…,” said X — the verb right after the quote, then the speaker."""
+    quote = ctx.quotes[i]
+    start = _LEAD.match(ctx.text, quote.end, ctx.ceiling(i)).end()
+    cue = patterns()["cue"].match(ctx.text, start, ctx.ceiling(i))
+    if not cue:
+        return None
+    after = regex.compile(r"[ \t\u00a0]+").match(ctx.text, cue.end(), ctx.ceiling(i))
+    if not after:
+        return None
+    return _attribution(phrase_after(ctx.text, after.end(), ctx.ceiling(i)), cue)
+
+
+def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
+    """X said: “…” — a speaker and verb leading into the quote."""
+    quote = ctx.quotes[i]
+    floor = ctx.sentence_start(quote.start, ctx.floor(i))
+    for cue in reversed(list(_cues(ctx, floor, quote.start))):
+        if not _VERB_TAIL.match(ctx.text, cue.end(), quote.start):
+            return None
+        trimmed = _ADVERB.sub("", ctx.text[floor:cue.start()])
+        return _attribution(subject_before(ctx.text, floor + len(trimmed), floor=floor), cue)
+    return None
+
+
+def according_to(ctx: Context, i: int) -> Attribution | None:
+    """“…,” according to X — or According to X, “…”."""
+    quote = ctx.quotes[i]
+    floor = ctx.sentence_start(quote.start, ctx.floor(i))
+    ceiling = ctx.sentence_end(quote.end, ctx.ceiling(i))
+    for start, end in ((quote.end, ceiling), (floor, quote.start)):
+        for match in _ACCORDING.finditer(ctx.text, start, end):
+            mention = phrase_after(ctx.text, match.end(), end)
+            if mention is not None:
+                return Attribution(mention, match.group().strip(), match.start(), match.end())
+    return None
+
+
+def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
+    """X said the plan was “a disaster” — the speaker of the paraphrase around the quote."""
+    quote = ctx.quotes[i]
+    floor = ctx.sentence_start(quote.start, ctx.floor(i))
+    for cue in reversed(list(_cues(ctx, floor, quote.start))):
+        trimmed = _ADVERB.sub("", ctx.text[floor:cue.start()])
+        mention = subject_before(ctx.text, floor + len(trimmed), floor=floor)
+        if mention is not None:
+            return _attribution(mention, cue)
+    return None
+
+
+def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
+    """“…” more words, X said. — the verb closes the sentence that holds the quote."""
+    quote = ctx.quotes[i]
+    ceiling = ctx.sentence_end(quote.end, ctx.ceiling(i))
+    for cue in _cues(ctx, quote.end, ceiling):
+        before = ctx.text[quote.end:cue.start()]
+        trimmed = _ADVERB.sub("", before)
+        mention = subject_before(ctx.text, quote.end + len(trimmed), floor=quote.end)
+        if mention is not None and regex.search(r"[,—–][ \t\u00a0]*\Z", ctx.text[quote.end:mention.start]):
+            return _attribution(mention, cue)
+        if regex.search(r"[,—–][ \t\u00a0]*\Z", before):
+            after = regex.compile(r"[ \t\u00a0]+").match(ctx.text, cue.end(), ceiling)
+            if after:
+                found = _attribution(phrase_after(ctx.text, after.end(), ceiling), cue)
+                if found:
+                    return found
+    return None
+
+
+def same_paragraph(ctx: Context, i: int) -> Attribution | None:
+    """A quote in a paragraph whose other quote is attributed has the same speaker."""
+    paragraph = ctx.paragraph_of(ctx.quotes[i].start)
+    candidates = [j for j in range(i - 1, -1, -1)] + list(range(i + 1, len(ctx.quotes)))
+    for j in candidates:
+        if ctx.paragraph_of(ctx.quotes[j].start) != paragraph:
+            if j < i:
+                continue
+            break
+        found = ctx.attributions[j]
+        if found is not None and found.borrowed_from is None:
+            return Attribution(found.mention, found.cue, found.cue_start, found.cue_end, borrowed_from=j)
+    return None
+
+
+def continuation(ctx: Context, i: int) -> Attribution | None:
+    """A paragraph that opens with a quote continues the previous paragraph's speaker."""
+    quote = ctx.quotes[i]
+    paragraph = ctx.paragraph_of(quote.start)
+    if paragraph == 0 or ctx.text[ctx.paragraphs[paragraph][0]:quote.start].strip():
+        return None
+    previous = paragraph - 1
+    for j in range(i - 1, -1, -1):
+        p = ctx.paragraph_of(ctx.quotes[j].start)
+        if p < previous:
+            break
+        if p == previous or ctx.paragraph_of(ctx.quotes[j].end - 1) == previous:
+            found = ctx.attributions[j]
+            if found is not None:
+                return Attribution(found.mention, found.cue, found.cue_start, found.cue_end, borrowed_from=j)
+            break
+    # A lead-in that ends with a colon: "In a 1963 speech, he declared:"
+    p_start, p_end = ctx.paragraphs[previous]
+    lead = ctx.text[p_start:p_end].rstrip()
+    if lead.endswith(":"):
+        end = p_start + len(lead)
+        sentence = ctx.sentence_start(end, p_start)
+        for cue in reversed(list(_cues(ctx, sentence, end))):
+            trimmed = _ADVERB.sub("", ctx.text[sentence:cue.start()])
+            found = _attribution(subject_before(ctx.text, sentence + len(trimmed), floor=sentence), cue)
+            if found:
+                return found
+    return None
+
+
+# The order matters: the first sieve that is sure attributes the quote.
+SIEVES: list[Sieve] = [
+    quote_speaker_cue,
+    quote_cue_speaker,
+    speaker_cue_quote,
+    according_to,
+    sentence_end_cue,
+    paraphrase_speaker,
+    same_paragraph,
+    continuation,
+]

@@ -1,0 +1,146 @@
+"""Within one article, turn mentions into canonical speakers.
+
+A surname ("Masum") or a role noun ("the president") resolves to the full
+name used for the same person in the article; a pronoun resolves to the
+last named speaker whose gender fits. Gender comes from honorifics, the
+pronouns already attributed to a name, role nouns and first names.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+import regex
+
+from . import lexicon
+from .mentions import clean_name, is_organisation, patterns, split_title
+from .model import Mention
+
+
+@dataclass
+class Person:
+    name: str
+    kind: str
+    position: int  # where the article last named them
+    title: str | None = None
+    gender: str | None = None
+    titles: list[str] = field(default_factory=list)
+
+    @property
+    def last(self) -> str:
+        return self.name.split()[-1].casefold()
+
+
+def normalise(name: str) -> str:
+    """The identity key of a name: casefolded, without diacritics or dots."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.replace(".", " ").casefold().split())
+
+
+@cache
+def _gender_detector():
+    try:
+        import gender_guesser.detector as detector
+    except ImportError:  # optional: genders then come from honorifics and pronouns
+        return None
+    return detector.Detector(case_sensitive=False)
+
+
+def first_name_gender(name: str) -> str | None:
+    words = name.split()
+    if len(words) < 2:
+        return None
+    detector = _gender_detector()
+    if detector is None:
+        return None
+    guess = detector.get_gender(words[0].strip("."))
+    return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(guess)
+
+
+class ArticleSpeakers:
+    """The people and organisations an article names, in reading order."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._by_key: dict[str, Person] = {}
+        # (position, person) for every time the article names someone, in order.
+        self.occurrences: list[tuple[int, Person]] = []
+        for match in patterns()["name"].finditer(text):
+            title, name = split_title(clean_name(match.group()))
+            honorific = lexicon.mapping("honorifics").get(title or "")
+            if len(name.split()) >= 2 or (title and len(name.split()) == 1 and name[:1].isupper()):
+                self.note(Mention(match.start(), match.end(), match.group(), "person",
+                                  name=name, title=title if not honorific else None,
+                                  gender=honorific if honorific in ("m", "f") else None))
+        self.occurrences.sort(key=lambda item: item[0])
+
+    def note(self, mention: Mention) -> Person | None:
+        """Record a named mention; return the person or organisation it names."""
+        if not mention.name:
+            return None
+        kind = "organisation" if is_organisation(mention.name) else mention.kind
+        if kind not in ("person", "organisation"):
+            return None
+        key = normalise(mention.name)
+        person = self._by_key.get(key)
+        if person is None:
+            person = Person(mention.name, kind, mention.start)
+            self._by_key[key] = person
+        person.position = mention.start
+        self.occurrences.append((mention.start, person))
+        if mention.title and mention.title not in person.titles:
+            person.titles.append(mention.title)
+            person.title = mention.title
+        if mention.gender and not person.gender:
+            person.gender = mention.gender
+        if person.gender is None and kind == "person":
+            person.gender = first_name_gender(person.name)
+        return person
+
+    def _before(self, position: int):
+        index = bisect.bisect_left(self.occurrences, position, key=lambda item: item[0])
+        return reversed(self.occurrences[:index]), self.occurrences[index:]
+
+    def full_name(self, word: str, position: int) -> Person | None:
+        """The person a one-word name points to: the nearest earlier full name
+        that ends (or starts) with it, else the first later one."""
+        word = normalise(word)
+        earlier, later = self._before(position)
+        for _, person in [*earlier, *later]:
+            words = normalise(person.name).split()
+            if len(words) >= 2 and word in (words[-1], words[0]):
+                return person
+        return None
+
+    def last_fitting(self, position: int, gender: str | None) -> Person | None:
+        """The last person named before position whose gender fits."""
+        earlier, _ = self._before(position)
+        for _, person in earlier:
+            if person.kind != "person":
+                continue
+            if gender in ("m", "f") and person.gender not in (None, gender):
+                continue
+            return person
+        return None
+
+    def with_title(self, role: str, position: int) -> Person | None:
+        """The person last named before position with a title holding the role noun."""
+        role = role.casefold()
+        earlier, _ = self._before(position)
+        for _, person in earlier:
+            if any(role in t.casefold().split() or role == t.casefold() for t in person.titles):
+                return person
+        return None
+
+    def organisation(self, noun: str, position: int) -> Person | None:
+        """The organisation named before position whose name holds the noun."""
+        noun = normalise(noun)
+        earlier, _ = self._before(position)
+        for _, person in earlier:
+            if person.kind == "organisation" and noun in normalise(person.name):
+                return person
+        return None
