@@ -33,7 +33,8 @@ EXTENSIONS = TEXT_EXTENSIONS + HTML_EXTENSIONS + JSONL_EXTENSIONS
 
 STDIN_NAME = "<stdin>"
 BOM = "\ufeff"
-# How far into a file we look for NUL bytes, and into stdin for an HTML start tag.
+# How far into a JSONL file we look for NUL bytes (binary files are refused whole),
+# and into stdin for an HTML start tag.
 SNIFF_BYTES = 8192
 HTML_SNIFF_CHARS = 1024
 
@@ -234,7 +235,7 @@ def _read_file(path: str, report: ErrorHandler) -> Iterator[Article]:
 def _check_bytes(data: bytes) -> None:
     if not data:
         raise _Skip("empty file")
-    if b"\x00" in data[:SNIFF_BYTES]:
+    if b"\x00" in data:  # no text format we read has NUL bytes
         raise _Skip("binary file (NUL bytes), not text")
 
 
