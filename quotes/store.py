@@ -15,6 +15,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
@@ -67,6 +68,7 @@ def normalise_name(name: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+@lru_cache(maxsize=65536)  # the same few thousand names recur across a corpus
 def speaker_id(name: str, kind: str | None = "person") -> str:
     """One id per speaker across articles, whatever the accents or case used."""
     return content_id(normalise_name(name), kind or "person")
