@@ -7,6 +7,14 @@ from .marks import find_marks
 from .model import Article, Mention, Quote
 from .sieves import SIEVES
 from .speakers import ArticleSpeakers
+from .mentions import definite
+from . import lexicon
+from functools import cache
+
+
+@cache
+def _anaphoric_roles() -> frozenset[str]:
+    return frozenset(row[0].split()[-1] for row in lexicon.rows("role_nouns") if row[-1] == "a")
 
 
 def extract(text: str) -> list[Quote]:
@@ -54,8 +62,8 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers):
         if person is None:
             person = people.note(mention)
         else:
-            if mention.title and mention.title not in person.titles:
-                person.titles.append(mention.title)
+            people.note(Mention(mention.start, mention.end, mention.text, "person", name=person.name,
+                                title=mention.title, gender=mention.gender))
         if person is None:
             return None, mention.title, mention.kind
         return person.name, mention.title or person.title, person.kind
@@ -68,8 +76,10 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers):
                 return person.name, person.title, "person"
         return None, None, None
     if mention.kind == "role":
-        role = (mention.title or mention.text).split()[-1]
+        role = (mention.title or mention.text).split()[-1].casefold()
         person = people.with_title(role, mention.start)
+        if person is None and definite(mention) and role in _anaphoric_roles():
+            person = people.last_fitting(mention.start, mention.gender)
         if person is not None:
             return person.name, mention.title, person.kind
         return None, mention.title, "person"

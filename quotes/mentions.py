@@ -50,11 +50,14 @@ def patterns() -> dict[str, regex.Pattern]:
     )
     title = rf"(?:(?:{modifiers}){_})*(?:{titles})(?![\p{{L}}])"
     # Descriptors written before a name: "Republican presidential nominee".
-    descriptor = rf"(?:(?!(?:{not_names}|{cues}|and|or|but|that|which|who|to|of)\b)[\p{{L}}][\p{{L}}\-\.]*|{name}['’]s?)"
+    function_words = _alternation(lexicon.words("function_words"))
+    # A descriptor word: no function word, no verb, no -ing form.
+    plain = rf"(?!(?:{not_names}|{cues}|{function_words})(?![\p{{L}}]))(?![\p{{L}}]+ing(?![\p{{L}}]))"
+    descriptor = rf"(?:{plain}[\p{{L}}\d$][\p{{L}}\d\-\.]*|{name}['’]s?)"
     named = rf"(?:(?:{descriptor}{_}){{0,4}}?(?:{title}{_})?)(?P<name>{name})"
     role = (
         rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|{name}['’]s?)"
-        rf"(?:{_}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?)(?![\p{{L}}])"
+        rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?)(?![\p{{L}}])"
     )
     pronoun = rf"(?P<pronoun>(?i:{pronouns}))(?![\p{{L}}])"
     phrase = rf"(?:{pronoun}|{role}|{named})"
@@ -66,6 +69,8 @@ def patterns() -> dict[str, regex.Pattern]:
         "before": regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>,[^,\n\"“”]{{1,100}}?,)?[ \t\u00a0]*\Z"),
         "after": regex.compile(rf"\A(?P<np>{phrase})(?![\p{{L}}])"),
         "possessive": regex.compile(rf"\A(?P<owner>{name})['’]s?{_}"),
+        # ", James B. Comey," after a role: the appositive names the person.
+        "appositive_name": regex.compile(rf",{_}(?:(?:{title}){_})?(?P<name>{name})(?=[ \t]*(?:,|\Z|[.;]))"),
     }
 
 
@@ -80,7 +85,12 @@ def subject_before(text: str, end: int, floor: int = 0) -> Mention | None:
     match = patterns()["before"].search(window)
     if not match:
         return None
-    return make_mention(text, start + match.start("np"), start + match.end("np"), match)
+    mention = make_mention(text, start + match.start("np"), start + match.end("np"), match)
+    if mention.kind == "role" and match.group("tail"):
+        named = _appositive_name(text, start + match.start("tail"), start + match.end("tail"), mention)
+        if named:
+            return named
+    return mention
 
 
 def phrase_after(text: str, start: int, ceiling: int | None = None) -> Mention | None:
@@ -89,7 +99,23 @@ def phrase_after(text: str, start: int, ceiling: int | None = None) -> Mention |
     match = patterns()["after"].match(text[start:end])
     if not match:
         return None
-    return make_mention(text, start + match.start("np"), start + match.end("np"), match)
+    mention = make_mention(text, start + match.start("np"), start + match.end("np"), match)
+    if mention.kind == "role":
+        named = _appositive_name(text, mention.end, end, mention)
+        if named:
+            return named
+    return mention
+
+
+def _appositive_name(text: str, start: int, end: int, role: Mention) -> Mention | None:
+    """"the bureau's director, James B. Comey," -> James B. Comey, titled by the role."""
+    match = patterns()["appositive_name"].match(text, start, end)
+    if not match or is_organisation(clean_name(match.group("name"))):
+        return None
+    name = clean_name(match.group("name"))
+    name_start = match.start("name")
+    return Mention(role.start, name_start + len(name), text[role.start:name_start + len(name)], "person",
+                   name=name, title=role.title, gender=role.gender, name_start=name_start)
 
 
 def make_mention(text: str, start: int, end: int, match) -> Mention:
@@ -140,6 +166,11 @@ def _strip_article(phrase: str) -> str:
     return regex.sub(r"\A(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne)\s+", "", phrase)
 
 
+def definite(mention: Mention) -> bool:
+    """"the senator", "The candidate": a role that can point back to a named person."""
+    return bool(regex.match(r"(?:[Tt]he|[Hh]is|[Hh]er)\s", mention.text))
+
+
 def clean_name(name: str) -> str:
     name = name.strip()
     # A final dot belongs to the name only after an initial or a suffix ("J.", "Jr.").
@@ -154,7 +185,7 @@ def _split_title(before_name: str) -> tuple[str | None, str | None]:
     owner = patterns()["possessive"].match(text + " ") if text else None
     if owner:
         text = text[owner.end():]
-    text = regex.sub(r"\A(?:[Tt]he)\s+", "", text).strip()
+    text = regex.sub(r"\A(?:[Tt]he|[Aa]n?)(?:\s+|\Z)", "", text).strip()
     gender = None
     honorifics = lexicon.mapping("honorifics")
     words = text.split()

@@ -121,6 +121,47 @@ def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
     return None
 
 
+_CLAUSE_BREAK = regex.compile(r",[ \t\u00a0]+")
+_VERB_NEXT = regex.compile(r"[ \t\u00a0]+(?:\p{Ll}+ly[ \t\u00a0]+)?(?P<verb>\p{Ll}[\p{L}’']*)")
+
+
+def sentence_subject(ctx: Context, i: int) -> Attribution | None:
+    """She called for “flexibility” — the subject of the sentence the quote sits in.
+
+    The subject is the phrase that opens the sentence, or opens the clause
+    after an introductory phrase ("In an interview, the senator stated ...").
+    """
+    quote = ctx.quotes[i]
+    floor = ctx.sentence_start(quote.start, ctx.floor(i))
+    if not ctx.text[floor:quote.start].strip():
+        return None  # the quote opens its sentence: nothing before it to speak
+    starts = [floor] + [m.end() for m in _CLAUSE_BREAK.finditer(ctx.text, floor, quote.start)][:2]
+    for start in starts:
+        mention = phrase_after(ctx.text, start, quote.start)
+        if mention is None or mention.kind == "pronoun" and mention.gender not in ("m", "f", "p"):
+            continue
+        verb = _VERB_NEXT.match(ctx.text, mention.end, quote.start)
+        if verb:
+            return _attribution(mention, _Verb(verb, "verb"))
+    return None
+
+
+class _Verb:
+    """A regex match stand-in naming the verb that follows a subject."""
+
+    def __init__(self, match, group: str):
+        self._match, self._group = match, group
+
+    def group(self, _name=None):
+        return self._match.group(self._group)
+
+    def start(self, _name=None):
+        return self._match.start(self._group)
+
+    def end(self, _name=None):
+        return self._match.end(self._group)
+
+
 def same_paragraph(ctx: Context, i: int) -> Attribution | None:
     """A quote in a paragraph whose other quote is attributed has the same speaker."""
     paragraph = ctx.paragraph_of(ctx.quotes[i].start)
@@ -174,6 +215,7 @@ SIEVES: list[Sieve] = [
     according_to,
     sentence_end_cue,
     paraphrase_speaker,
+    sentence_subject,
     same_paragraph,
     continuation,
 ]

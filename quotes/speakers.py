@@ -67,18 +67,20 @@ class ArticleSpeakers:
     def __init__(self, text: str):
         self.text = text
         self._by_key: dict[str, Person] = {}
-        # (position, person) for every time the article names someone, in order.
-        self.occurrences: list[tuple[int, Person]] = []
+        # (position, person, salient) for every time the article names someone, in
+        # order; salient when the name is a sentence's subject or a quote's speaker.
+        self.occurrences: list[tuple[int, Person, bool]] = []
         for match in patterns()["name"].finditer(text):
             title, name = split_title(clean_name(match.group()))
             honorific = lexicon.mapping("honorifics").get(title or "")
             if len(name.split()) >= 2 or (title and len(name.split()) == 1 and name[:1].isupper()):
                 self.note(Mention(match.start(), match.end(), match.group(), "person",
                                   name=name, title=title if not honorific else None,
-                                  gender=honorific if honorific in ("m", "f") else None))
+                                  gender=honorific if honorific in ("m", "f") else None),
+                          salient=_opens_sentence(text, match.start()))
         self.occurrences.sort(key=lambda item: item[0])
 
-    def note(self, mention: Mention) -> Person | None:
+    def note(self, mention: Mention, salient: bool = True) -> Person | None:
         """Record a named mention; return the person or organisation it names."""
         if not mention.name:
             return None
@@ -91,7 +93,10 @@ class ArticleSpeakers:
             person = Person(mention.name, kind, mention.start)
             self._by_key[key] = person
         person.position = mention.start
-        self.occurrences.append((mention.start, person))
+        if self.occurrences and self.occurrences[-1][0] > mention.start:
+            bisect.insort(self.occurrences, (mention.start, person, salient), key=lambda item: item[0])
+        else:
+            self.occurrences.append((mention.start, person, salient))
         if mention.title and mention.title not in person.titles:
             person.titles.append(mention.title)
             person.title = mention.title
@@ -110,29 +115,34 @@ class ArticleSpeakers:
         that ends (or starts) with it, else the first later one."""
         word = normalise(word)
         earlier, later = self._before(position)
-        for _, person in [*earlier, *later]:
+        for _, person, _salient in [*earlier, *later]:
             words = normalise(person.name).split()
             if len(words) >= 2 and word in (words[-1], words[0]):
                 return person
         return None
 
     def last_fitting(self, position: int, gender: str | None) -> Person | None:
-        """The last person named before position whose gender fits."""
+        """The person a pronoun or a definite role points back to: the last
+        salient person named before position whose gender fits, else the last
+        person of any kind whose gender fits."""
         earlier, _ = self._before(position)
-        for _, person in earlier:
+        fallback = None
+        for _, person, salient in earlier:
             if person.kind != "person":
                 continue
             if gender in ("m", "f") and person.gender not in (None, gender):
                 continue
-            return person
-        return None
+            if salient:
+                return person
+            fallback = fallback or person
+        return fallback
 
     def with_title(self, role: str, position: int) -> Person | None:
         """The person last named before position with a title holding the role noun."""
         role = role.casefold()
         earlier, _ = self._before(position)
-        for _, person in earlier:
-            if any(role in t.casefold().split() or role == t.casefold() for t in person.titles):
+        for _, person, _salient in earlier:
+            if any(role in _title_roles(t) for t in person.titles):
                 return person
         return None
 
@@ -140,7 +150,23 @@ class ArticleSpeakers:
         """The organisation named before position whose name holds the noun."""
         noun = normalise(noun)
         earlier, _ = self._before(position)
-        for _, person in earlier:
+        for _, person, _salient in earlier:
             if person.kind == "organisation" and noun in normalise(person.name):
                 return person
         return None
+
+
+def _opens_sentence(text: str, pos: int) -> bool:
+    """True when pos starts a sentence or paragraph: the subject position."""
+    before = text[max(0, pos - 3):pos].rstrip(" \t\u00a0")
+    return not before or before[-1] in ".!?\n\"”:"
+
+
+def _title_roles(title: str) -> set[str]:
+    """The role nouns a title answers to: "Sen." -> senator, "campaign manager" -> manager."""
+    roles = set(title.casefold().replace("-", " ").split())
+    titles = lexicon.mapping("titles")
+    for word in [title, *title.split()]:
+        if titles.get(word):
+            roles.add(titles[word])
+    return roles
