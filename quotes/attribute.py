@@ -68,6 +68,9 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers):
             return None, mention.title, mention.kind
         return person.name, mention.title or person.title, person.kind
     if mention.kind == "pronoun":
+        if mention.gender == "n":  # "it said": the organisation last named
+            org = people.last_organisation(mention.start)
+            return (org.name, None, "organisation") if org else (None, None, None)
         if mention.gender in ("m", "f", None):
             person = people.last_fitting(mention.start, mention.gender)
             if person is not None:

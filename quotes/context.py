@@ -17,6 +17,7 @@ from .model import Mark, Mention, Quote
 
 _PARAGRAPH = regex.compile(r"[^\n]+")
 # A sentence ends at . ! or ? (perhaps inside a closing mark) before a blank.
+_MID_SENTENCE_CAPITAL = regex.compile(r"(?<=[\p{Ll},;][ \t\u00a0]+)\p{Lu}[\p{L}\-]+")
 _SENTENCE_END = regex.compile(r"[.!?]['’\"”»)]*(?=[ \t\u00a0]+|\Z)")
 
 
@@ -47,6 +48,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self._starts = [p[0] for p in self.paragraphs]
+        self._names: frozenset[str] | None = None
 
     def paragraph_of(self, pos: int) -> int:
         """The index of the paragraph that holds pos."""
@@ -69,6 +71,13 @@ class Context:
             ceiling = self.quotes[i + 1].start
         return ceiling
 
+    def names_mid_sentence(self) -> frozenset[str]:
+        """Capitalised words the article writes inside a sentence: names, not
+        words capitalised only because they open one."""
+        if self._names is None:
+            self._names = frozenset(_MID_SENTENCE_CAPITAL.findall(self.text))
+        return self._names
+
     def sentence_end(self, start: int, ceiling: int) -> int:
         """The end of the sentence that runs on from start (at most ceiling)."""
         for match in _SENTENCE_END.finditer(self.text, start, ceiling):
@@ -82,6 +91,8 @@ class Context:
         for match in _SENTENCE_END.finditer(self.text, floor, end):
             if not _is_abbreviation(self.text, match.start()):
                 start = match.end()
+        while start < end and self.text[start] in " \t\u00a0":
+            start += 1
         return start
 
 

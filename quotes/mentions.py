@@ -43,7 +43,7 @@ def patterns() -> dict[str, regex.Pattern]:
         rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)"
         r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?![sS]\b))*\.?"
     )
-    initial = r"\p{Lu}\."
+    initial = r"\p{Lu}\.(?:\p{Lu}\.)*"  # "J." and "U.S."
     name = (
         rf"(?:{token}|{initial})(?:{_}(?:(?:{particles}){_})*(?:{token}|{initial})){{0,5}}"
         rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?"
@@ -53,8 +53,13 @@ def patterns() -> dict[str, regex.Pattern]:
     function_words = _alternation(lexicon.words("function_words"))
     # A descriptor word: no function word, no verb, no -ing form.
     plain = rf"(?!(?:{not_names}|{cues}|{function_words})(?![\p{{L}}]))(?![\p{{L}}]+ing(?![\p{{L}}]))"
-    descriptor = rf"(?:{plain}[\p{{L}}\d$][\p{{L}}\d\-\.]*|{name}['’]s?)"
-    named = rf"(?:(?:{descriptor}{_}){{0,4}}?(?:{title}{_})?)(?P<name>{name})"
+    # Lower-case words, capitalised adjectives before a lower-case word
+    # ("Democratic presidential"), and possessives ("Trump's") describe a speaker.
+    descriptor = (
+        rf"(?:{plain}\p{{Ll}}[\p{{L}}\d\-\.]*|[\d$][\p{{L}}\d\-\.]*"
+        rf"|{plain}\p{{Lu}}[\p{{L}}\-\.]*(?={_}\p{{Ll}})|{name}['’]s?)"
+    )
+    named = rf"(?:(?:{descriptor}{_}){{0,4}}(?:{title}{_})?)(?P<name>{name})"
     role = (
         rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|{name}['’]s?)"
         rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?)(?![\p{{L}}])"
@@ -152,11 +157,12 @@ def split_title(name: str) -> tuple[str | None, str]:
     name regex takes capitalised titles in, this takes them out again."""
     title_re = patterns()["title"]
     position = 0
-    while True:
-        match = title_re.match(name, position)
-        if not match or len(name[match.end():].split()) < 1:
-            break
-        position = match.end()
+    # A title may stand after capitalised qualifiers: "U.S. District Judge",
+    # "Texas Sen.", "FBI Director". The name starts after the last title.
+    for match in title_re.finditer(name, overlapped=True):
+        if match.start() == 0 or name[match.start() - 1] == " ":
+            if len(name[match.end():].split()) >= 1:
+                position = max(position, match.end())
     if position == 0:
         return None, name
     return name[:position].strip(), name[position:].strip()

@@ -24,7 +24,7 @@ _ADVERB = regex.compile(r"(?:[ \t\u00a0]+\p{Ll}+ly)?[ \t\u00a0]*\Z")
 _VERB_TAIL = regex.compile(r"[^.!?:;\n\"“”]{0,60}?[ \t\u00a0]*[:,]?[ \t\u00a0]*(?:that[ \t\u00a0]*)?\Z")
 _ACCORDING = regex.compile(r"(?<![\p{L}])(?:[Aa]ccording[ \t\u00a0]+to|[Pp]er)[ \t\u00a0]+")
 # Phrases that clearly are not speakers even though they fit the pattern.
-_NOT_SPEAKER = regex.compile(r"\A(?:it|this|that)\Z", regex.I)
+_NOT_SPEAKER = regex.compile(r"\A(?:this|that)\Z", regex.I)
 
 
 def _cues(ctx: Context, start: int, end: int):
@@ -122,7 +122,10 @@ def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
 
 
 _CLAUSE_BREAK = regex.compile(r",[ \t\u00a0]+")
-_VERB_NEXT = regex.compile(r"[ \t\u00a0]+(?:\p{Ll}+ly[ \t\u00a0]+)?(?P<verb>\p{Ll}[\p{L}’']*)")
+# After a subject: an optional appositive, an optional adverb, then a verb.
+_VERB_NEXT = regex.compile(
+    r"(?:,[^,\n\"“”]{1,120},)?[ \t\u00a0]+(?:\p{Ll}+ly[ \t\u00a0]+)?(?P<verb>\p{Ll}[\p{L}’']*)"
+)
 
 
 def sentence_subject(ctx: Context, i: int) -> Attribution | None:
@@ -138,12 +141,26 @@ def sentence_subject(ctx: Context, i: int) -> Attribution | None:
     starts = [floor] + [m.end() for m in _CLAUSE_BREAK.finditer(ctx.text, floor, quote.start)][:2]
     for start in starts:
         mention = phrase_after(ctx.text, start, quote.start)
-        if mention is None or mention.kind == "pronoun" and mention.gender not in ("m", "f", "p"):
+        if mention is None or not _plausible_subject(ctx, mention):
             continue
         verb = _VERB_NEXT.match(ctx.text, mention.end, quote.start)
         if verb:
             return _attribution(mention, _Verb(verb, "verb"))
     return None
+
+
+def _plausible_subject(ctx: Context, mention) -> bool:
+    """Rule out what only looks like a subject at the head of a sentence:
+    "it", a lower-case run ("ripped FBI Director ..."), a one-word capitalised
+    word the article never uses as a name mid-sentence ("Beyond", "Given")."""
+    if mention.kind == "pronoun":
+        return mention.gender in ("m", "f", "p")
+    if not mention.text[:1].isupper():
+        return False
+    if mention.kind == "person" and mention.name and len(mention.name.split()) == 1 \
+            and mention.name == mention.text:
+        return mention.name in ctx.names_mid_sentence()
+    return True
 
 
 class _Verb:

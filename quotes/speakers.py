@@ -137,6 +137,14 @@ class ArticleSpeakers:
             fallback = fallback or person
         return fallback
 
+    def last_organisation(self, position: int) -> Person | None:
+        """The organisation last named before position ("it said")."""
+        earlier, _ = self._before(position)
+        for _, person, _salient in earlier:
+            if person.kind == "organisation":
+                return person
+        return None
+
     def with_title(self, role: str, position: int) -> Person | None:
         """The person last named before position with a title holding the role noun."""
         role = role.casefold()
