@@ -13,6 +13,12 @@ from functools import cache
 
 
 @cache
+def _confidence() -> dict[str, float]:
+    """Each sieve's speaker accuracy measured on the train split (lexicon/sieve_confidence.txt)."""
+    return {row[0]: float(row[1]) for row in lexicon.rows("sieve_confidence")}
+
+
+@cache
 def _anaphoric_roles() -> frozenset[str]:
     return frozenset(row[0].split()[-1] for row in lexicon.rows("role_nouns") if row[-1] == "a")
 
@@ -33,6 +39,7 @@ def extract_article(article: Article) -> list[Quote]:
                 if found is not None:
                     ctx.attributions[i] = found
                     ctx.quotes[i].sieve = sieve.__name__
+                    ctx.quotes[i].confidence = _confidence().get(sieve.__name__)
     _resolve(ctx, ArticleSpeakers(text))
     return ctx.quotes
 

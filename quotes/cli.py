@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -52,8 +53,8 @@ def ingest(paths, db_path, progress):
     articles = read.read_articles(paths, on_error=on_error)
     summary = store.ingest(db_path, articles, progress=progress)
     click.echo(
-        f"{db_path}: {summary.articles} articles read, {summary.quotes} quotes, "
-        f"{summary.speakers} speakers in the database"
+        f"{summary.read} articles read; {db_path} holds {summary.articles} articles, "
+        f"{summary.quotes} quotes, {summary.speakers} speakers"
         + (f", {len(errors)} inputs failed" if errors else ""),
         err=True,
     )
@@ -114,11 +115,21 @@ def serve(db_path, host, port, metadata_path):
 @click.option("--limit", type=click.IntRange(min=0), default=None,
               help="Only the first N articles (after --split).")
 @click.option("--by-publisher", is_flag=True, help="Add figures per publisher.")
-def evaluate(gold_path, split, show_errors, as_json, limit, by_publisher):
-    """Measure attribution accuracy against a gold JSONL file (see FORMAT.md)."""
+@click.option("--save-confidence", "confidence_path", default=None, metavar="FILE",
+              help="Write each sieve's measured speaker accuracy to FILE, the data "
+                   "behind Quote.confidence (run it on the train split).")
+def evaluate(gold_path, split, show_errors, as_json, limit, by_publisher, confidence_path):
+    """Measure attribution accuracy against a gold JSONL file (see FORMAT.md).
+
+    \b
+    Example:
+        quotes eval ../shared/eval/polnear-dev.jsonl --errors | less
+    """
     from . import evaluate as evaluation
 
     report = evaluation.evaluate(gold_path, split=split, limit=limit)
+    if confidence_path:
+        evaluation.save_confidence(report, confidence_path, source=os.path.basename(gold_path))
     if as_json:
         click.echo(json.dumps(report.figures(), indent=2))
     else:
