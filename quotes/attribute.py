@@ -93,6 +93,9 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers):
         if person is not None:
             return person.name, mention.title, person.kind
         return None, mention.title, "person"
+    if mention.kind == "document":  # "the statement said": whoever issued it
+        issuer = people.last_named(mention.start)
+        return (issuer.name, mention.title, issuer.kind) if issuer else (None, mention.title, None)
     if mention.kind == "organisation":
         noun = (mention.title or mention.text).split()[-1]
         org = people.organisation(noun, mention.start)

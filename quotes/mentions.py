@@ -35,7 +35,8 @@ def patterns() -> dict[str, regex.Pattern]:
     honorifics = _alternation(lexicon.words("honorifics"))
     titles = _alternation(lexicon.words("titles") | lexicon.words("honorifics"))
     modifiers = _alternation(lexicon.words("title_modifiers"))
-    roles = _alternation(lexicon.words("role_nouns") | lexicon.words("org_nouns"))
+    roles = _alternation(lexicon.words("role_nouns") | lexicon.words("org_nouns")
+                         | lexicon.words("document_nouns"))
     pronouns = _alternation(lexicon.words("pronouns"))
     cues = _alternation(lexicon.words("cue_verbs"))
     # A capitalised name word; "’s" is a possessive, not part of the name.
@@ -133,7 +134,8 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
     role = match.group("role")
     if role:
         role_l = role.lower()
-        kind = "organisation" if role_l in lexicon.words("org_nouns") else "role"
+        kind = ("organisation" if role_l in lexicon.words("org_nouns")
+                else "document" if role_l in lexicon.words("document_nouns") else "role")
         gender = lexicon.mapping("role_nouns").get(role_l) or None
         owner = patterns()["possessive"].match(phrase)
         descriptor = _strip_article(phrase)

@@ -137,6 +137,14 @@ class ArticleSpeakers:
             fallback = fallback or person
         return fallback
 
+    def last_named(self, position: int) -> Person | None:
+        """The salient person or organisation last named before position."""
+        earlier, _ = self._before(position)
+        for _, person, salient in earlier:
+            if salient or person.kind == "organisation":
+                return person
+        return None
+
     def last_organisation(self, position: int) -> Person | None:
         """The organisation last named before position ("it said")."""
         earlier, _ = self._before(position)
