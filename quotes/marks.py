@@ -24,7 +24,8 @@ ALL_MARKS = OPENING + CLOSING + STRAIGHT
 _MARK = regex.compile(f"[{regex.escape(ALL_MARKS)}]")
 _PARAGRAPH = regex.compile(r"[^\n]+")
 # Characters after which a straight quote opens rather than closes.
-_OPEN_CONTEXT = set(" \t\r\n([{—–-/:;,") | {"\u00a0"}
+# Punctuation such as "," is not here: a mark straight after a comma closes (“…,”).
+_OPEN_CONTEXT = set(" \t\r\n([{—–-/") | {"\u00a0"}
 
 
 def _role(text: str, pos: int, start: int, end: int) -> str:

@@ -53,12 +53,13 @@ def patterns() -> dict[str, regex.Pattern]:
     # Descriptors written before a name: "Republican presidential nominee".
     function_words = _alternation(lexicon.words("function_words"))
     # A descriptor word: no function word, no verb, no -ing form.
-    plain = rf"(?!(?:{not_names}|{cues}|{function_words})(?![\p{{L}}]))(?![\p{{L}}]+ing(?![\p{{L}}]))"
+    plain = (rf"(?!(?:{not_names}|{cues}|{function_words}|{particles})(?![\p{{L}}]))"
+             rf"(?![\p{{L}}]+ing(?![\p{{L}}]))")
     # Lower-case words, capitalised adjectives before a lower-case word
     # ("Democratic presidential"), and possessives ("Trump's") describe a speaker.
     descriptor = (
         rf"(?:{plain}\p{{Ll}}[\p{{L}}\d\-\.]*|[\d$][\p{{L}}\d\-\.]*"
-        rf"|{plain}\p{{Lu}}[\p{{L}}\-\.]*(?={_}\p{{Ll}})|{name}['’]s?)"
+        rf"|{plain}\p{{Lu}}[\p{{L}}\-\.]*(?={_}(?!(?:{particles}){_})\p{{Ll}})|{name}['’]s?)"
     )
     named = rf"(?:(?:{descriptor}{_}){{0,4}}(?:{title}{_})?)(?P<name>{name})"
     role = (

@@ -86,7 +86,8 @@ def according_to(ctx: Context, i: int) -> Attribution | None:
         for match in _ACCORDING.finditer(ctx.text, start, end):
             mention = phrase_after(ctx.text, match.end(), end)
             if mention is not None:
-                return Attribution(mention, match.group().strip(), match.start(), match.end())
+                cue = match.group().strip()
+                return Attribution(mention, cue, match.start(), match.start() + len(cue))
     return None
 
 
@@ -155,7 +156,7 @@ def _plausible_subject(ctx: Context, mention) -> bool:
     word the article never uses as a name mid-sentence ("Beyond", "Given")."""
     if mention.kind == "pronoun":
         return mention.gender in ("m", "f", "p")
-    if not mention.text[:1].isupper():
+    if mention.kind in ("person", "organisation") and not mention.text[:1].isupper():
         return False
     if mention.kind == "person" and mention.name and len(mention.name.split()) == 1 \
             and mention.name == mention.text:
