@@ -1,0 +1,367 @@
+"""Each attribution sieve of quotes.sieves, tested alone.
+
+A test builds the Context the way attribute.extract_article does and calls one
+sieve on one quote. Sieves that borrow another quote's speaker
+(same_paragraph, continuation) first get the earlier sieves run over the
+article in pipeline order. Every example is invented.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from quotes import sieves
+from quotes.context import Context
+from quotes.marks import find_marks
+from quotes.sieves import SIEVES
+
+
+def context(text: str) -> Context:
+    return Context.build(text, find_marks(text))
+
+
+def run_alone(sieve, text: str, i: int = 0):
+    """(ctx, attribution) of one sieve on quote i of a fresh context."""
+    ctx = context(text)
+    return ctx, sieve(ctx, i)
+
+
+def run_after_earlier_sieves(sieve, text: str, i: int):
+    """Run the sieves before `sieve` as extract_article does (sieve by sieve,
+    quote by quote, first answer wins), then `sieve` on quote i."""
+    ctx = context(text)
+    for earlier in SIEVES[:SIEVES.index(sieve)]:
+        for j, found in enumerate(ctx.attributions):
+            if found is None:
+                ctx.attributions[j] = earlier(ctx, j)
+    assert ctx.attributions[i] is None, "an earlier sieve already attributed the quote"
+    return ctx, sieve(ctx, i)
+
+
+def check(ctx: Context, found, mention: str, kind: str, cue: str | None, name: str | None = None):
+    """The attribution names `mention` (as written) of `kind` with verb `cue`,
+    and its offsets index the text."""
+    assert found is not None
+    m = found.mention
+    assert m.text == mention
+    assert ctx.text[m.start:m.end] == m.text
+    assert m.kind == kind
+    if name is not None:
+        assert m.name == name
+    assert found.cue == cue
+    if found.cue_start is not None:
+        assert ctx.text[found.cue_start:found.cue_end] == found.cue
+
+
+# ---------------------------------------------------------------- the list itself
+
+
+def test_sieves_are_ordered_most_certain_first():
+    """The sieves of the brief stand in SIEVES in this order (others may be added)."""
+    expected = [
+        "quote_speaker_cue", "quote_cue_speaker", "speaker_cue_quote", "according_to",
+        "sentence_end_cue", "paraphrase_speaker", "sentence_subject", "same_paragraph",
+        "continuation",
+    ]
+    names = [s.__name__ for s in SIEVES]
+    positions = [names.index(n) for n in expected]  # raises if one is missing
+    assert positions == sorted(positions)
+
+
+# ---------------------------------------------------------------- quote_speaker_cue
+
+
+@pytest.mark.parametrize("text, mention, kind, name", [
+    ('"We will rebuild the pier," Talia Brennock said.', "Talia Brennock", "person", "Talia Brennock"),
+    ("\u201cWe will rebuild the pier,\u201d Talia Brennock said.", "Talia Brennock", "person", "Talia Brennock"),
+    ('"We will rebuild the pier," he said.', "he", "pronoun", None),
+    ('"We will rebuild the pier," Brennock, a former harbour master, said.', "Brennock", "person", "Brennock"),
+    ('"We will rebuild the pier," Tobias Quell, a former adviser to the mayor, said.', "Tobias Quell", "person",
+     "Tobias Quell"),
+    ('"We will rebuild the pier," she said quietly.', "she", "pronoun", None),
+    ('"We will rebuild the pier," Brennock quietly said.', "Brennock", "person", "Brennock"),
+    ('"We will rebuild the pier," the spokeswoman said.', "the spokeswoman", "role", None),
+])
+def test_quote_speaker_cue(text, mention, kind, name):
+    ctx, found = run_alone(sieves.quote_speaker_cue, text)
+    check(ctx, found, mention, kind, "said", name)
+
+
+def test_quote_speaker_cue_pronoun_gender():
+    _, found = run_alone(sieves.quote_speaker_cue, '"We will rebuild the pier," she said quietly.')
+    assert found.mention.gender == "f"
+    _, found = run_alone(sieves.quote_speaker_cue, '"We will rebuild the pier," he said.')
+    assert found.mention.gender == "m"
+
+
+@pytest.mark.parametrize("text", [
+    '"We will rebuild the pier," said Talia Brennock.',  # inverted: another sieve's job
+    '"We will rebuild the pier." The council met on Monday and said nothing.',
+    '"We will rebuild the pier," this said.',  # "this" is not a speaker
+    '"We will rebuild the pier."',
+])
+def test_quote_speaker_cue_passes(text):
+    _, found = run_alone(sieves.quote_speaker_cue, text)
+    assert found is None
+
+
+# ---------------------------------------------------------------- quote_cue_speaker
+
+
+def test_quote_cue_speaker_plain_name():
+    ctx, found = run_alone(sieves.quote_cue_speaker, '"We will rebuild the pier," said Talia Brennock.')
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
+
+
+def test_quote_cue_speaker_title_and_party_state():
+    text = '"We will rebuild the pier," said Sen. Orrin Vasquez, R-Ariz.'
+    ctx, found = run_alone(sieves.quote_cue_speaker, text)
+    check(ctx, found, "Sen. Orrin Vasquez", "person", "said", "Orrin Vasquez")
+    assert found.mention.title == "Sen."
+
+
+def test_quote_cue_speaker_role_with_appositive_name():
+    text = '"We will rebuild the pier," said the bureau\'s director, Mira Olsson, in a statement.'
+    ctx, found = run_alone(sieves.quote_cue_speaker, text)
+    check(ctx, found, "the bureau's director, Mira Olsson", "person", "said", "Mira Olsson")
+    assert "director" in found.mention.title
+
+
+def test_quote_cue_speaker_relative_clause_is_not_the_name():
+    text = '"We will rebuild the pier," said Talia Brennock, who runs the harbour.'
+    ctx, found = run_alone(sieves.quote_cue_speaker, text)
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
+
+
+@pytest.mark.parametrize("text", [
+    '"We will rebuild the pier," Talia Brennock said.',  # not inverted
+    '"We will rebuild the pier," said that.',
+    '"We will rebuild the pier." The council said nothing.',
+])
+def test_quote_cue_speaker_passes(text):
+    _, found = run_alone(sieves.quote_cue_speaker, text)
+    assert found is None
+
+
+# ---------------------------------------------------------------- speaker_cue_quote
+
+
+@pytest.mark.parametrize("text, cue", [
+    ('Talia Brennock said: "We will rebuild the pier."', "said"),
+    ('Talia Brennock told reporters on Tuesday: "We will rebuild the pier."', "told"),
+    ('Talia Brennock said "we will rebuild the pier."', "said"),
+    ('Talia Brennock wrote on Twitter, "The pier will be rebuilt."', "wrote"),
+    ('Talia Brennock said in a statement that "the pier will be rebuilt."', "said"),
+])
+def test_speaker_cue_quote(text, cue):
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    check(ctx, found, "Talia Brennock", "person", cue, "Talia Brennock")
+
+
+@pytest.mark.parametrize("text", [
+    'The storm hit the coast. "We will rebuild the pier," Brennock said.',
+    'Talia Brennock said nothing. "We will rebuild the pier," the mayor said.',
+    '"We will rebuild the pier," Talia Brennock said.',
+])
+def test_speaker_cue_quote_passes(text):
+    _, found = run_alone(sieves.speaker_cue_quote, text)
+    assert found is None
+
+
+# ---------------------------------------------------------------- according_to
+
+
+def test_according_to_after_the_quote():
+    text = '"The pier will be rebuilt by June," according to Talia Brennock.'
+    ctx, found = run_alone(sieves.according_to, text)
+    check(ctx, found, "Talia Brennock", "person", "according to", "Talia Brennock")
+
+
+def test_according_to_before_the_quote():
+    text = 'According to Talia Brennock, "the pier will be rebuilt by June."'
+    ctx, found = run_alone(sieves.according_to, text)
+    check(ctx, found, "Talia Brennock", "person", "According to", "Talia Brennock")
+
+
+def test_according_to_an_organisation():
+    text = '"The pier will be rebuilt by June," according to the ministry.'
+    ctx, found = run_alone(sieves.according_to, text)
+    check(ctx, found, "the ministry", "organisation", "according to")
+
+
+@pytest.mark.parametrize("text", [
+    '"The pier will be rebuilt," Talia Brennock said.',
+    'The plan was drawn up last year. "The pier will be rebuilt."',
+])
+def test_according_to_passes(text):
+    _, found = run_alone(sieves.according_to, text)
+    assert found is None
+
+
+# ---------------------------------------------------------------- sentence_end_cue
+
+
+def test_sentence_end_cue_speaker_then_verb():
+    text = '"The pier will be rebuilt" by June, Talia Brennock said.'
+    ctx, found = run_alone(sieves.sentence_end_cue, text)
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
+
+
+def test_sentence_end_cue_verb_then_speaker():
+    text = '"The pier will be rebuilt" by June, said Talia Brennock.'
+    ctx, found = run_alone(sieves.sentence_end_cue, text)
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
+
+
+def test_sentence_end_cue_pronoun():
+    text = '"The pier will be rebuilt" before the summer season, she said.'
+    ctx, found = run_alone(sieves.sentence_end_cue, text)
+    check(ctx, found, "she", "pronoun", "said")
+
+
+@pytest.mark.parametrize("text", [
+    '"The pier" was old. Brennock said nothing.',  # the verb is in the next sentence
+    '"The pier" was old and rotten.',
+])
+def test_sentence_end_cue_passes(text):
+    _, found = run_alone(sieves.sentence_end_cue, text)
+    assert found is None
+
+
+# ---------------------------------------------------------------- paraphrase_speaker
+
+
+def test_paraphrase_speaker():
+    text = 'Talia Brennock said the plan was "a disaster" for the town.'
+    ctx, found = run_alone(sieves.paraphrase_speaker, text)
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
+
+
+def test_paraphrase_speaker_pronoun():
+    text = 'She argued that the budget was "a fantasy" and left.'
+    ctx, found = run_alone(sieves.paraphrase_speaker, text)
+    check(ctx, found, "She", "pronoun", "argued")
+
+
+@pytest.mark.parametrize("text", [
+    'The plan was "a disaster" for the town.',
+    'Talia Brennock said nothing. The plan was "a disaster" for the town.',
+])
+def test_paraphrase_speaker_passes(text):
+    _, found = run_alone(sieves.paraphrase_speaker, text)
+    assert found is None
+
+
+# ---------------------------------------------------------------- sentence_subject
+
+
+def test_sentence_subject_pronoun():
+    text = 'She called for "flexibility" in talks.'
+    ctx, found = run_alone(sieves.sentence_subject, text)
+    check(ctx, found, "She", "pronoun", "called")
+    assert found.mention.gender == "f"
+
+
+def test_sentence_subject_name():
+    text = 'Talia Brennock called for "flexibility" in talks.'
+    ctx, found = run_alone(sieves.sentence_subject, text)
+    check(ctx, found, "Talia Brennock", "person", "called", "Talia Brennock")
+
+
+def test_sentence_subject_after_an_introductory_phrase():
+    text = 'In an interview, Senator Talia Brennock demanded "flexibility" in talks.'
+    ctx, found = run_alone(sieves.sentence_subject, text)
+    check(ctx, found, "Senator Talia Brennock", "person", "demanded", "Talia Brennock")
+
+
+def test_sentence_subject_role_after_an_introductory_phrase():
+    # The docstring's own example shape: "In an interview, the senator stated ..."
+    text = 'In an interview, the senator demanded "flexibility" in talks.'
+    ctx, found = run_alone(sieves.sentence_subject, text)
+    check(ctx, found, "the senator", "role", "demanded")
+
+
+@pytest.mark.parametrize("text", [
+    '"Flexibility" was the word of the day.',  # the quote opens its sentence
+    'It called for "flexibility" in talks.',  # "it" does not speak
+    'Talks resumed. "Flexibility" was the word of the day.',
+])
+def test_sentence_subject_passes(text):
+    _, found = run_alone(sieves.sentence_subject, text)
+    assert found is None
+
+
+# ---------------------------------------------------------------- same_paragraph
+
+
+def test_same_paragraph_borrows_the_speaker_of_the_attributed_quote():
+    text = '"We will win," Talia Brennock said. "The pier will stand."'
+    ctx, found = run_after_earlier_sieves(sieves.same_paragraph, text, 1)
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
+    assert found.borrowed_from == 0
+    assert found.mention is ctx.attributions[0].mention
+
+
+def test_same_paragraph_borrows_from_a_later_quote():
+    text = '"The pier will stand." Then, "We will win," Talia Brennock said.'
+    ctx = context(text)
+    ctx.attributions[1] = sieves.quote_speaker_cue(ctx, 1)
+    found = sieves.same_paragraph(ctx, 0)
+    check(ctx, found, "Talia Brennock", "person", "said")
+    assert found.borrowed_from == 1
+
+
+def test_same_paragraph_passes_across_paragraphs():
+    text = '"We will win," Talia Brennock said.\n\nThe town waits. "The pier will stand."'
+    _, found = run_after_earlier_sieves(sieves.same_paragraph, text, 1)
+    assert found is None
+
+
+def test_same_paragraph_passes_when_nothing_is_attributed():
+    text = 'The town waits. "We will win." Nobody knows. "The pier will stand."'
+    ctx = context(text)
+    assert sieves.same_paragraph(ctx, 1) is None
+
+
+def test_same_paragraph_does_not_borrow_a_borrowed_speaker():
+    text = '"We will win." Then: "The pier will stand."'
+    ctx = context(text)
+    from quotes.context import Attribution
+    from quotes.model import Mention
+    mention = Mention(0, 0, "", "person", name="Talia Brennock")
+    ctx.attributions[0] = Attribution(mention, "said", borrowed_from=5)
+    assert sieves.same_paragraph(ctx, 1) is None
+
+
+# ---------------------------------------------------------------- continuation
+
+
+def test_continuation_after_an_attributed_paragraph():
+    text = '"We will win," Talia Brennock said.\n\n"The pier will stand."'
+    ctx, found = run_after_earlier_sieves(sieves.continuation, text, 1)
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
+    assert found.borrowed_from == 0
+
+
+def test_continuation_after_a_lead_in_ending_with_a_colon():
+    text = 'In a speech on Monday, Talia Brennock declared:\n\n"The pier will stand."'
+    ctx, found = run_after_earlier_sieves(sieves.continuation, text, 0)
+    check(ctx, found, "Talia Brennock", "person", "declared", "Talia Brennock")
+    assert found.borrowed_from is None
+
+
+def test_continuation_after_a_lead_in_colon_with_a_pronoun():
+    text = 'Talia Brennock rose to speak. In a speech on Monday, she declared:\n\n"The pier will stand."'
+    ctx, found = run_after_earlier_sieves(sieves.continuation, text, 0)
+    check(ctx, found, "she", "pronoun", "declared")
+
+
+@pytest.mark.parametrize("text, i", [
+    ('The town waits.\n\n"The pier will stand."', 0),  # nothing attributed before
+    ('"We will win," Talia Brennock said.\n\nThe town waits. "The pier will stand."', 1),  # not opening
+    ('"The pier will stand."', 0),  # the first paragraph continues nothing
+    ('"We will win," Talia Brennock said.\n\nThe town waits.\n\n"The pier will stand."', 1),  # not adjacent
+])
+def test_continuation_passes(text, i):
+    _, found = run_after_earlier_sieves(sieves.continuation, text, i)
+    assert found is None
