@@ -64,7 +64,7 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers):
     """(canonical name, title, kind) for a mention, or (None, title, kind) if unresolved."""
     if mention.kind in ("person", "organisation") and mention.name:
         person = None
-        if len(mention.name.split()) == 1 and mention.kind == "person":
+        if mention.kind == "person" and (len(mention.name.split()) == 1 or mention.name[:1].islower()):
             person = people.full_name(mention.name, mention.start)
         if person is None:
             person = people.note(mention)
@@ -88,7 +88,9 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers):
     if mention.kind == "role":
         role = (mention.title or mention.text).split()[-1].casefold()
         person = people.with_title(role, mention.start)
-        if person is None and definite(mention) and role in _anaphoric_roles():
+        if person is not None:  # "the president": the title as the article first gave it
+            return person.name, person.title or mention.title, person.kind
+        if definite(mention) and role in _anaphoric_roles():
             person = people.last_fitting(mention.start, mention.gender)
         if person is not None:
             return person.name, mention.title, person.kind

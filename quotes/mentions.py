@@ -45,8 +45,9 @@ def patterns() -> dict[str, regex.Pattern]:
         r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?![sS]\b))*\.?"
     )
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"  # "J." and "U.S."
+    # A surname may open with a particle: "van Heerveld", "de la Torre".
     name = (
-        rf"(?:{token}|{initial})(?:{_}(?:(?:{particles}){_})*(?:{token}|{initial})){{0,5}}"
+        rf"(?<![\p{{L}}\p{{M}}\d'’.\-])(?:(?:{particles}){_})*(?:{token}|{initial})(?:{_}(?:(?:{particles}){_})*(?:{token}|{initial})){{0,5}}"
         rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?"
     )
     title = rf"(?:(?:{modifiers}){_})*(?:{titles})(?![\p{{L}}])"
@@ -150,8 +151,10 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
     leading_title, name = split_title(name)
     before_name = (text[start:name_start] + " " + (leading_title or "")).strip()
     title, gender = _split_title(before_name)
+    owner = patterns()["possessive"].match(before_name + " ")
     kind = "organisation" if is_organisation(name) else "person"
     return Mention(start, end, text[start:end], kind, name=name, title=title, gender=gender,
+                   owner=owner.group("owner") if owner else None,
                    name_start=name_start)
 
 

@@ -110,14 +110,16 @@ class ArticleSpeakers:
         index = bisect.bisect_left(self.occurrences, position, key=lambda item: item[0])
         return reversed(self.occurrences[:index]), self.occurrences[index:]
 
-    def full_name(self, word: str, position: int) -> Person | None:
-        """The person a one-word name points to: the nearest earlier full name
-        that ends (or starts) with it, else the first later one."""
-        word = normalise(word)
+    def full_name(self, short: str, position: int) -> Person | None:
+        """The person a short name points to ("Masum", "van Heerveld"): the
+        nearest earlier longer name that ends (or starts) with it, else the
+        first later one."""
+        short_words = normalise(short).split()
+        size = len(short_words)
         earlier, later = self._before(position)
         for _, person, _salient in [*earlier, *later]:
             words = normalise(person.name).split()
-            if len(words) >= 2 and word in (words[-1], words[0]):
+            if len(words) > size and short_words in (words[-size:], words[:size]):
                 return person
         return None
 

@@ -346,10 +346,9 @@ def test_voa_sample_mentions_are_the_surnames(sample_text):
 # ---------------------------------------------------------------- known failures
 
 
-class TestKnownFailingParticleSurnames:
+class TestParticleSurnames:
     """A surname that opens with a lower-case particle ("van Heerveld",
-    "de la Torre", "bin Sulaiman") is not read as a mention, so the quote it
-    carries stays unattributed. (Names with "al-" work: "al-Hadrami said".)"""
+    "de la Torre", "bin Sulaiman") is a mention and resolves to the full name."""
 
     @pytest.mark.parametrize("full, text", [
         ("Joost van Heerveld",

@@ -259,10 +259,8 @@ def test_no_phrase():
     assert before("on Tuesday, after the storm,") is None
 
 
-class TestKnownFailingOwner:
-    """model.Mention documents owner as 'the possessive affiliation: "Iraq" in
-    "Iraq's President ..."', but named mentions leave it None (only role
-    mentions such as "Velmora's foreign ministry" get one)."""
+class TestOwner:
+    """The possessive affiliation is the mention's owner: "Iraq" in "Iraq's President ..."."""
 
     def test_possessive_affiliation_of_a_named_person_is_the_owner(self):
         m = before("In an interview, Velmora's President Ilse Markova")
