@@ -191,7 +191,7 @@ def same_paragraph(ctx: Context, i: int) -> Attribution | None:
             break
         found = ctx.attributions[j]
         if found is not None and found.borrowed_from is None:
-            return Attribution(found.mention, found.cue, found.cue_start, found.cue_end, borrowed_from=j)
+            return _borrow(found, j)
     return None
 
 
@@ -209,7 +209,7 @@ def continuation(ctx: Context, i: int) -> Attribution | None:
         if p == previous or ctx.paragraph_of(ctx.quotes[j].end - 1) == previous:
             found = ctx.attributions[j]
             if found is not None:
-                return Attribution(found.mention, found.cue, found.cue_start, found.cue_end, borrowed_from=j)
+                return _borrow(found, j)
             break
     # A lead-in that ends with a colon: "In a 1963 speech, he declared:"
     p_start, p_end = ctx.paragraphs[previous]
@@ -223,6 +223,11 @@ def continuation(ctx: Context, i: int) -> Attribution | None:
             if found:
                 return found
     return None
+
+
+def _borrow(found: Attribution, j: int) -> Attribution:
+    """Quote j's attribution, reused by another quote and marked as borrowed."""
+    return Attribution(found.mention, found.cue, found.cue_start, found.cue_end, borrowed_from=j)
 
 
 # The order matters: the first sieve that is sure attributes the quote.
