@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from .context import Attribution, Context
+from functools import cache
+
+from . import lexicon
+from .context import Context
 from .marks import find_marks
+from .mentions import definite
 from .model import Article, Mention, Quote
 from .sieves import SIEVES
 from .speakers import ArticleSpeakers
-from .mentions import definite
-from . import lexicon
-from functools import cache
 
 
 @cache
