@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from . import lexicon
 from .context import Context
@@ -10,7 +11,7 @@ from .marks import find_marks
 from .mentions import definite
 from .model import Article, Mention, Quote
 from .sieves import SIEVES
-from .speakers import ArticleSpeakers
+from .speakers import ArticleSpeakers, Person
 
 
 @cache
@@ -45,9 +46,18 @@ def extract_article(article: Article) -> list[Quote]:
     return ctx.quotes
 
 
+class Resolved(NamedTuple):
+    """Who a mention names: canonical name (None if unresolved), title, kind, affiliation."""
+
+    name: str | None = None
+    title: str | None = None
+    kind: str | None = None
+    affiliation: str | None = None
+
+
 def _resolve(ctx: Context, people: ArticleSpeakers) -> None:
     """Fill each quote's speaker, title and cue from its attribution, in reading order."""
-    resolved: dict[int, tuple] = {}  # id(mention) -> (name, title, kind), shared by borrowers
+    resolved: dict[int, Resolved] = {}  # id(mention) -> speaker, shared by borrowing quotes
     for quote, found in zip(ctx.quotes, ctx.attributions):
         if found is None:
             continue
@@ -55,14 +65,22 @@ def _resolve(ctx: Context, people: ArticleSpeakers) -> None:
         key = id(mention)
         if key not in resolved:
             resolved[key] = _speaker_of(mention, people)
-        name, title, kind = resolved[key]
-        quote.speaker, quote.title, quote.speaker_kind = name, title, kind
+        speaker = resolved[key]
+        quote.speaker, quote.title, quote.speaker_kind = speaker.name, speaker.title, speaker.kind
+        quote.affiliation = speaker.affiliation
         quote.speaker_start, quote.speaker_end, quote.mention = mention.start, mention.end, mention.text
         quote.cue, quote.cue_start, quote.cue_end = found.cue, found.cue_start, found.cue_end
 
 
-def _speaker_of(mention: Mention, people: ArticleSpeakers):
-    """(canonical name, title, kind) for a mention, or (None, title, kind) if unresolved."""
+def _of_person(person: Person, title: str | None = None, owner: str | None = None) -> Resolved:
+    """A resolved person; the mention's own title wins over the article's earlier one."""
+    if title:
+        return Resolved(person.name, title, person.kind, owner)
+    return Resolved(person.name, person.title, person.kind, person.affiliation)
+
+
+def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
+    """Who the mention names, as far as the article tells."""
     if mention.kind in ("person", "organisation") and mention.name:
         person = None
         if mention.kind == "person" and (len(mention.name.split()) == 1 or mention.name[:1].islower()):
@@ -71,36 +89,36 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers):
             person = people.note(mention)
         else:
             people.note(Mention(mention.start, mention.end, mention.text, "person", name=person.name,
-                                title=mention.title, gender=mention.gender))
+                                title=mention.title, gender=mention.gender, owner=mention.owner))
         if person is None:
-            return None, mention.title, mention.kind
-        return person.name, mention.title or person.title, person.kind
+            return Resolved(None, mention.title, mention.kind, mention.owner)
+        return _of_person(person, mention.title, mention.owner)
     if mention.kind == "pronoun":
         if mention.gender == "n":  # "it said": the organisation last named
             org = people.last_organisation(mention.start)
-            return (org.name, None, "organisation") if org else (None, None, None)
+            return _of_person(org) if org else Resolved()
         if mention.gender in ("m", "f", None):
             person = people.last_fitting(mention.start, mention.gender)
             if person is not None:
                 if mention.gender and not person.gender:
                     person.gender = mention.gender
-                return person.name, person.title, "person"
-        return None, None, None
+                return _of_person(person)
+        return Resolved()
     if mention.kind == "role":
         role = (mention.title or mention.text).split()[-1].casefold()
         person = people.with_title(role, mention.start)
         if person is not None:  # "the president": the title as the article first gave it
-            return person.name, person.title or mention.title, person.kind
+            return _of_person(person)
         if definite(mention) and role in _anaphoric_roles():
             person = people.last_fitting(mention.start, mention.gender)
         if person is not None:
-            return person.name, mention.title, person.kind
-        return None, mention.title, "person"
+            return _of_person(person, mention.title, mention.owner)
+        return Resolved(None, mention.title, "person", mention.owner)
     if mention.kind == "document":  # "the statement said": whoever issued it
         issuer = people.last_named(mention.start)
-        return (issuer.name, mention.title, issuer.kind) if issuer else (None, mention.title, None)
+        return _of_person(issuer) if issuer else Resolved(None, mention.title)
     if mention.kind == "organisation":
         noun = (mention.title or mention.text).split()[-1]
         org = people.organisation(noun, mention.start)
-        return (org.name if org else mention.title), None, "organisation"
-    return None, None, None
+        return Resolved(org.name if org else mention.title, None, "organisation", mention.owner)
+    return Resolved()

@@ -70,6 +70,7 @@ class Quote:
     speaker_end: int | None = None
     mention: str | None = None  # that mention as written ("he", "Masum")
     title: str | None = None
+    affiliation: str | None = None  # possessive affiliation written with the title ("Iraq")
     speaker_kind: str | None = None  # "person" or "organisation"
     cue: str | None = None  # the reporting verb as written
     cue_start: int | None = None

@@ -26,12 +26,9 @@ class Person:
     kind: str
     position: int  # where the article last named them
     title: str | None = None
+    affiliation: str | None = None  # "Iraq" for "Iraq's President ..."
     gender: str | None = None
     titles: list[str] = field(default_factory=list)
-
-    @property
-    def last(self) -> str:
-        return self.name.split()[-1].casefold()
 
 
 def normalise(name: str) -> str:
@@ -74,9 +71,12 @@ class ArticleSpeakers:
             title, name = split_title(clean_name(match.group()))
             honorific = lexicon.mapping("honorifics").get(title or "")
             if len(name.split()) >= 2 or (title and len(name.split()) == 1 and name[:1].isupper()):
+                owner = _OWNER_BEFORE.search(text, max(0, match.start() - 60), match.start()) \
+                    if title and not honorific else None
                 self.note(Mention(match.start(), match.end(), match.group(), "person",
                                   name=name, title=title if not honorific else None,
-                                  gender=honorific if honorific in ("m", "f") else None),
+                                  gender=honorific if honorific in ("m", "f") else None,
+                                  owner=owner.group("owner") if owner else None),
                           salient=_opens_sentence(text, match.start()))
         self.occurrences.sort(key=lambda item: item[0])
 
@@ -100,6 +100,7 @@ class ArticleSpeakers:
         if mention.title and mention.title not in person.titles:
             person.titles.append(mention.title)
             person.title = mention.title
+            person.affiliation = mention.owner or person.affiliation
         if mention.gender and not person.gender:
             person.gender = mention.gender
         if person.gender is None and kind == "person":
@@ -172,6 +173,9 @@ class ArticleSpeakers:
             if person.kind == "organisation" and noun in normalise(person.name):
                 return person
         return None
+
+
+_OWNER_BEFORE = regex.compile(r"(?P<owner>\p{Lu}[\p{L}\.\-]*(?:[ \t]+\p{Lu}[\p{L}\.\-]*){0,3})['’]s?[ \t]+\Z")
 
 
 def _opens_sentence(text: str, pos: int) -> bool:
