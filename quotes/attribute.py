@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import NamedTuple
 
+import regex
+
 from . import lexicon
 from .context import Context
 from .marks import find_marks
@@ -43,7 +45,26 @@ def extract_article(article: Article) -> list[Quote]:
                     ctx.quotes[i].sieve = sieve.__name__
                     ctx.quotes[i].confidence = _confidence().get(sieve.__name__)
     _resolve(ctx, ArticleSpeakers(text))
-    return ctx.quotes
+    return [q for q in ctx.quotes if q.sieve is not None or is_quotation(q.text)]
+
+
+# An unattributed passage of one word is a scare quote (so-called “reform”).
+SCARE_QUOTE_WORDS = 1
+_WORD = regex.compile(r"[\p{L}\d'’\-]+")
+
+
+def is_quotation(passage: str) -> bool:
+    """Whether an unattributed quoted passage is a quotation rather than a scare
+    quote (at most SCARE_QUOTE_WORDS words) or the title of a work in title
+    case ("Face the Nation"). Attributed passages are always quotations."""
+    words = _WORD.findall(passage)
+    if len(words) <= SCARE_QUOTE_WORDS:
+        return False
+    minor = lexicon.words("title_minor_words")
+    title_case = len(words) <= 8 and words[0][0].isupper() and all(
+        w[0].isupper() or w[0].isdigit() or w.casefold() in minor for w in words)
+    return not title_case
+
 
 
 class Resolved(NamedTuple):

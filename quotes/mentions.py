@@ -94,11 +94,22 @@ def subject_before(text: str, end: int, floor: int = 0) -> Mention | None:
     if not match:
         return None
     mention = make_mention(text, start + match.start("np"), start + match.end("np"), match)
+    if _after_preposition(text, mention.start, start):
+        return None
     if mention.kind == "role" and match.group("tail"):
         named = _appositive_name(text, start + match.start("tail"), start + match.end("tail"), mention)
         if named:
             return named
     return mention
+
+
+_WORD_BEFORE = regex.compile(r"([\p{L}]+)[ \t\u00a0]+\Z")
+
+
+def _after_preposition(text: str, start: int, floor: int) -> bool:
+    """True when the phrase at start is a preposition's object ("in Velmora")."""
+    before = _WORD_BEFORE.search(text, max(floor, start - 20), start)
+    return bool(before) and before.group(1).casefold() in lexicon.words("prepositions")
 
 
 def phrase_after(text: str, start: int, ceiling: int | None = None) -> Mention | None:

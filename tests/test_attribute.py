@@ -368,3 +368,22 @@ def test_al_surname_resolves_to_the_full_name():
     text = 'General Oskar al-Hadrami arrived on Monday.\n\n"We will win," al-Hadrami said.'
     q = only(text)
     assert (q.speaker, q.title, q.mention) == ("Oskar al-Hadrami", "General", "al-Hadrami")
+
+
+# ---------------------------------------------------------------- not quotations
+
+
+def test_scare_quotes_and_titles_of_works_are_not_quotes():
+    text = ('The so-called "reform" passed the council in Velmora. Residents watched '
+            '"Harbour Lights at Dawn" on Sunday.')
+    assert extract(text) == []
+
+
+def test_an_attributed_one_word_quote_is_kept():
+    quotes = extract('"Never," Talia Brennock said of the plan.')
+    assert [(q.text, q.speaker) for q in quotes] == [('"Never,"', "Talia Brennock")]
+
+
+def test_an_unattributed_sentence_is_kept():
+    quotes = extract('A sign on the pier in Velmora read "closed until the storm season ends."')
+    assert len(quotes) == 1 and quotes[0].speaker is None
