@@ -49,6 +49,13 @@ class Context:
     def __post_init__(self) -> None:
         self._starts = [p[0] for p in self.paragraphs]
         self._names: frozenset[str] | None = None
+        self._cache: dict = {}
+
+    def cached(self, key: str, compute):
+        """compute() once per article: for sieves that index the whole article."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def paragraph_of(self, pos: int) -> int:
         """The index of the paragraph that holds pos."""

@@ -56,11 +56,11 @@ def patterns() -> dict[str, regex.Pattern]:
     # A descriptor word: no function word, no verb, no -ing form.
     plain = (rf"(?!(?:{not_names}|{cues}|{function_words}|{particles})(?![\p{{L}}]))"
              rf"(?![\p{{L}}]+ing(?![\p{{L}}]))")
-    # Lower-case words, capitalised adjectives before a lower-case word
-    # ("Democratic presidential"), and possessives ("Trump's") describe a speaker.
+    # Lower-case words, capitalised words before a lower-case word ("Democratic
+    # presidential", "White House press"), and possessives ("Trump's") describe a speaker.
     descriptor = (
         rf"(?:{plain}\p{{Ll}}[\p{{L}}\d\-\.]*|[\d$][\p{{L}}\d\-\.]*"
-        rf"|{plain}\p{{Lu}}[\p{{L}}\-\.]*(?={_}(?!(?:{particles}){_})\p{{Ll}})|{name}['’]s?)"
+        rf"|{plain}{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}})|{name}['’]s?)"
     )
     named = rf"(?:(?:{descriptor}{_}){{0,4}}(?:{title}{_})?)(?P<name>{name})"
     role = (

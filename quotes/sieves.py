@@ -181,18 +181,37 @@ class _Verb:
 
 
 def same_paragraph(ctx: Context, i: int) -> Attribution | None:
-    """A quote in a paragraph whose other quote is attributed has the same speaker."""
-    paragraph = ctx.paragraph_of(ctx.quotes[i].start)
-    candidates = [j for j in range(i - 1, -1, -1)] + list(range(i + 1, len(ctx.quotes)))
-    for j in candidates:
-        if ctx.paragraph_of(ctx.quotes[j].start) != paragraph:
-            if j < i:
-                continue
-            break
-        found = ctx.attributions[j]
-        if found is not None and found.borrowed_from is None:
-            return _borrow(found, j)
-    return None
+    """A quote in a paragraph whose other quote is attributed has the same speaker:
+    the nearest attributed quote before it in the paragraph, else after it."""
+    nearest = ctx.cached("same_paragraph", lambda: _nearest_in_paragraph(ctx))
+    j = nearest[i]
+    return None if j is None else _borrow(ctx.attributions[j], j)
+
+
+def _nearest_in_paragraph(ctx: Context) -> list[int | None]:
+    """For each quote, the nearest quote of its paragraph attributed by a rule of
+    its own (not borrowed): two linear passes, so many quotes stay cheap."""
+    n = len(ctx.quotes)
+    paragraph_start = [ctx.paragraph_of(q.start) for q in ctx.quotes]
+    paragraph_end = [ctx.paragraph_of(q.end - 1) for q in ctx.quotes]
+    own = [a is not None and a.borrowed_from is None for a in ctx.attributions]
+    before: list[int | None] = [None] * n
+    last = None
+    for i in range(n):
+        if last is not None and paragraph_end[last] != paragraph_start[i]:
+            last = None
+        before[i] = last
+        if own[i]:
+            last = i
+    after: list[int | None] = [None] * n
+    following = None
+    for i in range(n - 1, -1, -1):
+        if following is not None and paragraph_start[following] != paragraph_end[i]:
+            following = None
+        after[i] = following
+        if own[i]:
+            following = i
+    return [b if b is not None else a for b, a in zip(before, after)]
 
 
 def continuation(ctx: Context, i: int) -> Attribution | None:
