@@ -83,9 +83,20 @@ def find_marks(text: str) -> list[Mark]:
                 # Two openings in a row: the first was stray, start again here.
                 open_at = pos
         carried = open_at
+        if carried is not None and not _may_run_on(text, carried, p_start):
+            # Only a quote that opens its paragraph or follows a lead-in runs on
+            # into the next paragraph; a fragment opened mid-sentence ends here.
+            marks.append(Mark(carried, _previous_end(text, p_end), closed=False))
+            carried = None
     if carried is not None:
         marks.append(Mark(carried, _previous_end(text, len(text)), closed=False))
     return [m for m in marks if m.end - m.start > 2]
+
+
+def _may_run_on(text: str, opening: int, p_start: int) -> bool:
+    """Whether a passage left open at a paragraph's end may continue into the next."""
+    before = text[p_start:opening].rstrip()
+    return not before or before[-1] in ":,—–-"
 
 
 def _previous_end(text: str, pos: int) -> int:

@@ -139,12 +139,17 @@ def sentence_subject(ctx: Context, i: int) -> Attribution | None:
     floor = ctx.sentence_start(quote.start, ctx.floor(i))
     if not ctx.text[floor:quote.start].strip():
         return None  # the quote opens its sentence: nothing before it to speak
-    starts = [floor] + [m.end() for m in _CLAUSE_BREAK.finditer(ctx.text, floor, quote.start)][:2]
+    return _subject(ctx, floor, quote.start)
+
+
+def _subject(ctx: Context, start: int, end: int) -> Attribution | None:
+    """The subject of the sentence running from start to end, and its verb."""
+    starts = [start] + [m.end() for m in _CLAUSE_BREAK.finditer(ctx.text, start, end)][:2]
     for start in starts:
-        mention = phrase_after(ctx.text, start, quote.start)
+        mention = phrase_after(ctx.text, start, end)
         if mention is None or not _plausible_subject(ctx, mention):
             continue
-        verb = _VERB_NEXT.match(ctx.text, mention.end, quote.start)
+        verb = _VERB_NEXT.match(ctx.text, mention.end, end)
         if verb:
             return _attribution(mention, _Verb(verb, "verb"))
     return None
@@ -241,6 +246,8 @@ def continuation(ctx: Context, i: int) -> Attribution | None:
             found = _attribution(subject_before(ctx.text, sentence + len(trimmed), floor=sentence), cue)
             if found:
                 return found
+        # No reporting verb ("… released the following statement:"): its subject.
+        return _subject(ctx, sentence, end)
     return None
 
 

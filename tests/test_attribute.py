@@ -259,7 +259,7 @@ def test_lead_in_paragraph_ending_with_a_colon():
     ('Talia Brennock told reporters on Tuesday: "We will rebuild the pier."', "speaker_cue_quote"),
     ('"The pier will be rebuilt by June," according to Talia Brennock.', "according_to"),
     ('"The pier will be rebuilt" by June, Talia Brennock said.', "sentence_end_cue"),
-    ('Talia Brennock praised the "flexibility" of the talks.', "sentence_subject"),
+    ('Talia Brennock welcomed the "flexibility" of the talks.', "sentence_subject"),
 ])
 def test_sieve_name_is_recorded(text, sieve):
     q = only(text)

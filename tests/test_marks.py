@@ -248,3 +248,17 @@ PIECES = st.sampled_from([
 def test_offsets_hold_on_any_text(text):
     """Any mix of marks, words and paragraphs: ordered, non-overlapping, mark-bounded."""
     assert_offsets(text, find_marks(text))
+
+
+def test_fragment_opened_mid_sentence_does_not_run_into_the_next_paragraph():
+    # The writer forgot to close "a disaster; the next paragraph's own quote
+    # must stay a quote of its own.
+    text = ('Piet Hallstrom called the plan \u201ca disaster.\n\n'
+            '\u201cWe will appeal,\u201d Odile Ferrand said.')
+    assert spans(text) == ["\u201ca disaster.", "\u201cWe will appeal,\u201d"]
+
+
+def test_quote_after_a_lead_in_runs_on_into_the_next_paragraph():
+    text = ('Odile Ferrand said: \u201cThe nets are empty.\n\n'
+            '\u201cThe harbour is closed.\u201d')
+    assert spans(text) == [text[text.index("\u201c"):]]

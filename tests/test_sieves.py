@@ -365,3 +365,11 @@ def test_continuation_after_a_lead_in_colon_with_a_pronoun():
 def test_continuation_passes(text, i):
     _, found = run_after_earlier_sieves(sieves.continuation, text, i)
     assert found is None
+
+
+def test_continuation_after_a_lead_in_without_a_reporting_verb():
+    text = ('Mayor Ana Ruiz released the following statement:\n\n'
+            '"Our harbour will be rebuilt before the winter storms."')
+    ctx = Context.build(text, find_marks(text))
+    found = sieves.continuation(ctx, 0)
+    assert found is not None and found.mention.text == "Mayor Ana Ruiz"
