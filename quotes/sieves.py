@@ -37,10 +37,24 @@ def _attribution(mention, cue) -> Attribution | None:
     return Attribution(mention, cue.group("cue"), cue.start("cue"), cue.end("cue"))
 
 
+def _closes_a_fragment(ctx: Context, i: int, start: int) -> bool:
+    """True when quote i is a fragment inside a sentence that ends with it
+    (“… in his final year.” He pledged …): what follows is a new sentence, and
+    its subject is not the quote's speaker."""
+    quote = ctx.quotes[i]
+    inner = ctx.text[quote.start:quote.end].rstrip("\"”»’' ")
+    if not inner.endswith("."):
+        return False
+    sentence = ctx.sentence_start(quote.start, ctx.floor(i))
+    return bool(ctx.text[sentence:quote.start].strip()) and ctx.text[start:start + 1].isupper()
+
+
 def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     """“…,” X said — the speaker right after the quote, then the verb."""
     quote = ctx.quotes[i]
     start = _LEAD.match(ctx.text, quote.end, ctx.ceiling(i)).end()
+    if _closes_a_fragment(ctx, i, start):
+        return None
     limit = min(ctx.ceiling(i), ctx.sentence_end(start, ctx.ceiling(i)), start + 160)
     for cue in _cues(ctx, start, limit):
         before = ctx.text[start:cue.start()]
