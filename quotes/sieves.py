@@ -86,9 +86,18 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
     for cue in reversed(list(_cues(ctx, floor, quote.start))):
         if not _VERB_TAIL.match(ctx.text, cue.end(), quote.start):
             return None
-        trimmed = _ADVERB.sub("", ctx.text[floor:cue.start()])
-        return _attribution(subject_before(ctx.text, floor + len(trimmed), floor=floor), cue)
+        return _speaker_of_cue(ctx, floor, cue)
     return None
+
+
+def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
+    """Who speaks through the verb `cue`, in the sentence that starts at floor."""
+    trimmed = _ADVERB.sub("", ctx.text[floor:cue.start()])
+    if cue.group("cue").endswith("ing") and trimmed.rstrip().endswith(","):
+        # "…, saying: “…”": the participle's subject is the sentence's.
+        found = _subject(ctx, floor, cue.start())
+        return Attribution(found.mention, cue.group("cue"), cue.start(), cue.end()) if found else None
+    return _attribution(subject_before(ctx.text, floor + len(trimmed), floor=floor), cue)
 
 
 def according_to(ctx: Context, i: int) -> Attribution | None:
@@ -110,10 +119,9 @@ def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
     quote = ctx.quotes[i]
     floor = ctx.sentence_start(quote.start, ctx.floor(i))
     for cue in reversed(list(_cues(ctx, floor, quote.start))):
-        trimmed = _ADVERB.sub("", ctx.text[floor:cue.start()])
-        mention = subject_before(ctx.text, floor + len(trimmed), floor=floor)
-        if mention is not None:
-            return _attribution(mention, cue)
+        found = _speaker_of_cue(ctx, floor, cue)
+        if found is not None:
+            return found
     return None
 
 
@@ -256,8 +264,7 @@ def continuation(ctx: Context, i: int) -> Attribution | None:
         end = p_start + len(lead)
         sentence = ctx.sentence_start(end, p_start)
         for cue in reversed(list(_cues(ctx, sentence, end))):
-            trimmed = _ADVERB.sub("", ctx.text[sentence:cue.start()])
-            found = _attribution(subject_before(ctx.text, sentence + len(trimmed), floor=sentence), cue)
+            found = _speaker_of_cue(ctx, sentence, cue)
             if found:
                 return found
         # No reporting verb ("… released the following statement:"): its subject.
