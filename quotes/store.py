@@ -1,25 +1,31 @@
 """The SQLite schema and its writes, through sqlite-utils.
 
-Three tables: ``articles``, ``speakers`` and ``quotes``, plus ``quotes_fts``
-(FTS5 over the quote text) and the ``quotes_view`` browsing view. Every id is
-derived from content, so writing the same article twice changes nothing.
+Tables: ``articles``, ``quotes`` and the speaker database: ``speakers`` (one
+row per speaker across articles, with counts and first and last quoted),
+``speaker_titles`` (each title and affiliation a speaker was given, first and
+last seen), ``speaker_aliases`` (each way a speaker was written) and
+``speaker_curation`` (the log of merges, renames and kind changes people made,
+re-applied whenever quotes are written). Plus ``quotes_fts`` (FTS5 over the
+quote text) and the ``quotes_view`` browsing view. Every id is derived from
+content, so writing the same article twice changes nothing.
 
-Bulk loads are fast when secondary indexes and the FTS index are built once,
-after the rows are in (see :func:`finalize`); later incremental ingests keep
-FTS in sync through the triggers that :func:`finalize` installs.
+Bulk loads are fast when secondary indexes, the FTS index and the speaker
+aggregates are built once, after the rows are in (see :func:`finalize`);
+later incremental ingests keep FTS in sync through the triggers that
+:func:`finalize` installs, and refresh only the speakers they touched.
 """
 
 from __future__ import annotations
 
 import sys
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
 
+from . import identity
+from .identity import Curation
 from .model import Article, Quote, content_id
 
 # Columns indexed after a load; quotes.article_id is the exception, created
@@ -36,6 +42,7 @@ VIEW_SQL = """SELECT
     speakers.name AS speaker,
     speakers.kind AS speaker_kind,
     quotes.title,
+    quotes.affiliation,
     quotes.cue,
     quotes.mention,
     quotes.sieve,
@@ -61,17 +68,8 @@ class IngestSummary:
     read: int
 
 
-def normalise_name(name: str) -> str:
-    """Casefold, strip diacritics and collapse spaces: "José  RAMOS" -> "jose ramos"."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
-
-
-@lru_cache(maxsize=65536)  # the same few thousand names recur across a corpus
-def speaker_id(name: str, kind: str | None = "person") -> str:
-    """One id per speaker across articles, whatever the accents or case used."""
-    return content_id(normalise_name(name), kind or "person")
+normalise_name = identity.normalise
+speaker_id = identity.speaker_id  # one id per speaker across articles: see quotes.identity
 
 
 def quote_id(article_id: str, start: int, end: int) -> str:
