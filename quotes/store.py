@@ -77,40 +77,73 @@ def quote_id(article_id: str, start: int, end: int) -> str:
     return content_id(article_id, str(start), str(end))
 
 
+SPEAKER_COLUMNS = {"id": str, "name": str, "kind": str, "latest_title": str,
+                   "quote_count": int, "article_count": int,
+                   "first_quoted": str, "last_quoted": str}
+# speaker_titles and speaker_aliases: one row per speaker and form, aggregated over quotes.
+SEEN_COLUMNS = {"first_seen": str, "last_seen": str, "articles": int, "quotes": int}
+CURATION_TABLE = "speaker_curation"
+CURATION_COLUMNS = {"id": int, "action": str, "speaker_id": str, "speaker_name": str,
+                    "speaker_kind": str, "target_id": str, "name": str, "kind": str,
+                    "created": str}
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables and the view if missing; cheap to call repeatedly."""
+    """Create the tables and the view if missing; cheap to call repeatedly.
+
+    A database written before the speaker database existed gains its columns
+    and tables here; its speakers are then refreshed by :func:`finalize`.
+    """
     db["articles"].create(
         {"id": str, "url": str, "title": str, "source": str,
          "published": str, "text": str, "path": str},
         pk="id", if_not_exists=True,
     )
-    db["speakers"].create(
-        {"id": str, "name": str, "kind": str}, pk="id", if_not_exists=True,
-    )
+    db["speakers"].create(SPEAKER_COLUMNS, pk="id", if_not_exists=True)
     db["quotes"].create(
         {"id": str, "article_id": str, "speaker_id": str, "text": str,
          "start": int, "end": int, "speaker_start": int, "speaker_end": int,
-         "mention": str, "title": str, "cue": str, "sieve": str,
+         "mention": str, "title": str, "affiliation": str, "cue": str, "sieve": str,
          "confidence": float, "published": str, "source": str},
         pk="id",
         foreign_keys=[("article_id", "articles", "id"), ("speaker_id", "speakers", "id")],
         not_null=["article_id"],
         if_not_exists=True,
     )
+    _add_missing_columns(db["speakers"], SPEAKER_COLUMNS)
+    _add_missing_columns(db["quotes"], {"affiliation": str})
+    for table, form in (("speaker_titles", {"title": str, "affiliation": str}),
+                        ("speaker_aliases", {"alias": str})):
+        db[table].create({"speaker_id": str, **form, **SEEN_COLUMNS},
+                         foreign_keys=[("speaker_id", "speakers", "id")],
+                         not_null=["speaker_id"], if_not_exists=True)
+        db[table].create_index(["speaker_id"], if_not_exists=True)
+    db[CURATION_TABLE].create(CURATION_COLUMNS, pk="id", not_null=["action", "speaker_id"],
+                              if_not_exists=True)
     db["quotes"].create_index(["article_id"], if_not_exists=True)
     db.create_view("quotes_view", VIEW_SQL, replace=True)
 
 
-def finalize(db: sqlite_utils.Database) -> None:
-    """Build the indexes and the FTS index after a load; a no-op when they exist.
+def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
+    existing = table.columns_dict
+    for name, kind in columns.items():
+        if name not in existing:
+            table.add_column(name, kind)
 
-    ``enable_fts(replace=True)`` recreates (and repopulates) the index only when
-    it is missing or misconfigured, e.g. after ``transform()`` dropped its triggers.
+
+def finalize(db: sqlite_utils.Database) -> None:
+    """Build the indexes, the FTS index and the speaker aggregates after a load.
+
+    Cheap when nothing changed: ``enable_fts(replace=True)`` recreates (and
+    repopulates) the index only when it is missing or misconfigured, e.g.
+    after ``transform()`` dropped its triggers, and only speakers whose quotes
+    changed are refreshed.
     """
     for table, indexes in INDEXES.items():
         for columns in indexes:
             db[table].create_index(columns, if_not_exists=True)
     db["quotes"].enable_fts(FTS_COLUMNS, create_triggers=True, replace=True)
+    refresh_speakers(db)
 
 
 def _article_row(article: Article) -> dict:
@@ -119,39 +152,53 @@ def _article_row(article: Article) -> dict:
             "text": article.text, "path": article.path}
 
 
-def _quote_row(article: Article, quote: Quote, speaker: str | None) -> dict:
+def _quote_row(article: Article, quote: Quote, speaker: str | None,
+               title: str | None, affiliation: str | None) -> dict:
     return {
         "id": quote_id(article.id, quote.start, quote.end),
         "article_id": article.id, "speaker_id": speaker, "text": quote.text,
         "start": quote.start, "end": quote.end,
         "speaker_start": quote.speaker_start, "speaker_end": quote.speaker_end,
-        "mention": quote.mention, "title": quote.title, "cue": quote.cue,
-        "sieve": quote.sieve, "confidence": quote.confidence,
+        "mention": quote.mention, "title": title, "affiliation": affiliation,
+        "cue": quote.cue, "sieve": quote.sieve, "confidence": quote.confidence,
         # Copied from the article so facets and sorting need no join.
         "published": article.published, "source": article.source,
     }
 
 
+def load_curation(db: sqlite_utils.Database) -> Curation:
+    """The decisions recorded in the curation log, replayed in order."""
+    if not db[CURATION_TABLE].exists():
+        return Curation()
+    return Curation.replay(db.query(f"SELECT * FROM [{CURATION_TABLE}] ORDER BY id"))
+
+
 def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote]]]) -> None:
     """Write articles with their quotes and speakers in one transaction.
 
-    An article written again replaces its old quotes; speakers left without
-    any quote by that replacement are removed.
+    Each quote's speaker is identified across articles (:mod:`quotes.identity`)
+    and then through the curation log, so merges, renames and kind changes
+    hold for new and re-ingested articles alike. An article written again
+    replaces its old quotes. The speakers touched are marked for
+    :func:`refresh_speakers`, which :func:`finalize` runs.
     """
     if not batch:
         return
     ensure_schema(db)
+    curation = load_curation(db)
     latest = {article.id: (article, quotes) for article, quotes in batch}  # last copy wins
     articles, speakers, quote_rows = [], {}, {}
     for article, quotes in latest.values():
         articles.append(_article_row(article))
-        for quote in quotes:
-            sid = None
-            if quote.speaker:
-                kind = quote.speaker_kind or "person"
-                sid = speaker_id(quote.speaker, kind)
-                speakers.setdefault(sid, {"id": sid, "name": quote.speaker, "kind": kind})
-            row = _quote_row(article, quote, sid)
+        for quote, who in zip(quotes, identity.within_article(quotes)):
+            sid, title, affiliation = None, quote.title, quote.affiliation
+            if who is not None:
+                sid = curation.resolve(who.id)
+                speakers.setdefault(sid, {"id": sid, "name": curation.names.get(sid, who.name),
+                                          "kind": curation.kinds.get(sid, who.kind)})
+                if not title:  # a title the attributor left inside the name
+                    title, affiliation = who.title, affiliation or who.affiliation
+            row = _quote_row(article, quote, sid, title, affiliation)
             quote_rows[row["id"]] = row
 
     with db.atomic():
@@ -167,17 +214,105 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
                 " AND speaker_id IS NOT NULL", stored)}
             db.execute(f"DELETE FROM quotes WHERE article_id IN ({marks_s})", stored)
         db["articles"].upsert_all(articles, pk="id")
-        # The first spelling seen names a speaker; later spellings keep it stable.
-        db["speakers"].insert_all(speakers.values(), pk="id", ignore=True)
+        # The first spelling seen names a speaker, unless people decided otherwise.
+        curated = [row for sid, row in speakers.items() if curation.curated(sid)]
+        db["speakers"].insert_all(
+            (row for sid, row in speakers.items() if not curation.curated(sid)), pk="id", ignore=True)
+        if curated:
+            db["speakers"].upsert_all(curated, pk="id")
         db["quotes"].insert_all(quote_rows.values(), pk="id", replace=True)
-        orphans = old_speakers - set(speakers)
-        if orphans:
-            marks_o = ", ".join("?" * len(orphans))
-            db.execute(
-                f"DELETE FROM speakers WHERE id IN ({marks_o}) AND NOT EXISTS "
-                "(SELECT 1 FROM quotes WHERE quotes.speaker_id = speakers.id)",
-                list(orphans),
-            )
+        mark_stale(db, old_speakers | set(speakers))
+
+
+def mark_stale(db: sqlite_utils.Database, speaker_ids: Iterable[str]) -> None:
+    """Mark speakers for :func:`refresh_speakers`: a NULL quote_count means stale.
+
+    New speaker rows start stale; the mark lives in the file, so a refresh
+    after reopening the database still finds them.
+    """
+    ids = list(speaker_ids)
+    for start in range(0, len(ids), 500):  # under SQLite's limit on parameters
+        chunk = ids[start:start + 500]
+        db.execute(f"UPDATE speakers SET quote_count = NULL WHERE quote_count IS NOT NULL"
+                   f" AND id IN ({', '.join('?' * len(chunk))})", chunk)
+
+
+# Per speaker and form (a title with its affiliation, or an alias): first and
+# last publication date, articles and quotes. {form} are quotes columns or
+# expressions, {where} restricts the quotes.
+_SEEN_SQL = """INSERT INTO [{table}] (speaker_id, {columns}, first_seen, last_seen, articles, quotes)
+SELECT speaker_id, {columns}, min(published), max(published), count(DISTINCT article_id), count(*)
+FROM (SELECT speaker_id, {forms}, published, article_id FROM quotes
+      WHERE speaker_id IN (SELECT id FROM temp.stale_speakers))
+WHERE {present}
+GROUP BY speaker_id, {columns}"""
+
+
+def refresh_speakers(db: sqlite_utils.Database) -> int:
+    """Recount the stale speakers from their quotes; return how many were refreshed.
+
+    Removes speakers left without quotes, rebuilds their titles and aliases,
+    and sets quote and article counts, first and last quoted and the latest
+    title. A fresh load marks every speaker stale, so this runs once over all
+    quotes; an incremental ingest touches only the speakers it wrote.
+    """
+    db.register_function(identity.alias, name="speaker_alias", deterministic=True)
+    with db.atomic():
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS stale_speakers (id TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM temp.stale_speakers")
+        db.execute("INSERT INTO temp.stale_speakers SELECT id FROM speakers WHERE quote_count IS NULL")
+        stale = db.execute("SELECT count(*) FROM temp.stale_speakers").fetchone()[0]
+        if not stale:
+            return 0
+        for table in ("speaker_titles", "speaker_aliases"):
+            db.execute(f"DELETE FROM [{table}] WHERE speaker_id IN (SELECT id FROM temp.stale_speakers)")
+        db.execute("DELETE FROM speakers WHERE id IN (SELECT id FROM temp.stale_speakers)"
+                   " AND NOT EXISTS (SELECT 1 FROM quotes WHERE quotes.speaker_id = speakers.id)")
+        db.execute(_SEEN_SQL.format(table="speaker_titles", columns="title, affiliation",
+                                    forms="title, affiliation", present="title IS NOT NULL"))
+        db.execute(_SEEN_SQL.format(table="speaker_aliases", columns="alias",
+                                    forms="speaker_alias(mention) AS alias", present="alias IS NOT NULL"))
+        db.execute("""UPDATE speakers SET quote_count = counted.quotes, article_count = counted.articles,
+            first_quoted = counted.first, last_quoted = counted.last,
+            latest_title = (SELECT title FROM speaker_titles WHERE speaker_id = speakers.id
+                            ORDER BY last_seen DESC, quotes DESC, title LIMIT 1)
+        FROM (SELECT speaker_id, count(*) AS quotes, count(DISTINCT article_id) AS articles,
+                     min(published) AS first, max(published) AS last
+              FROM quotes WHERE speaker_id IN (SELECT id FROM temp.stale_speakers)
+              GROUP BY speaker_id) AS counted
+        WHERE speakers.id = counted.speaker_id""")
+        db.execute("DELETE FROM temp.stale_speakers")
+    return stale
+
+
+def apply_curation(db: sqlite_utils.Database) -> None:
+    """Re-apply the whole curation log to the quotes already stored.
+
+    Quotes of a speaker merged away move to the speaker it was merged into;
+    curated names and kinds replace what the articles said. The speakers
+    changed are then refreshed.
+    """
+    ensure_schema(db)
+    curation = load_curation(db)
+    with db.atomic():
+        rows = {r["id"]: r for r in db["speakers"].rows_where(select="id, name, kind")}
+        changed = set()
+        for sid, row in rows.items():
+            target = curation.resolve(sid)
+            if target == sid:
+                continue
+            db["speakers"].insert({"id": target, "name": curation.names.get(target, row["name"]),
+                                   "kind": curation.kinds.get(target, row["kind"])},
+                                  pk="id", ignore=True)
+            db.execute("UPDATE quotes SET speaker_id = ? WHERE speaker_id = ?", [target, sid])
+            changed |= {sid, target}
+        for sid in set(curation.names) | set(curation.kinds):
+            row = rows.get(sid)
+            if row is not None and (curation.names.get(sid, row["name"]), curation.kinds.get(sid, row["kind"])) != (row["name"], row["kind"]):
+                db["speakers"].update(sid, {"name": curation.names.get(sid, row["name"]),
+                                            "kind": curation.kinds.get(sid, row["kind"])})
+        mark_stale(db, changed)
+        refresh_speakers(db)
 
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
