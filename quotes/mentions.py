@@ -62,7 +62,9 @@ def patterns() -> dict[str, regex.Pattern]:
         rf"(?:{plain}\p{{Ll}}[\p{{L}}\d\-\.]*|[\d$][\p{{L}}\d\-\.]*"
         rf"|{plain}{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}})|{name}['’]s?)"
     )
-    named = rf"(?:(?:(?:[Tt]he|[Aa]n?){_})?(?:{descriptor}{_}){{0,4}}(?:{title}{_})?)(?P<name>{name})"
+    # A short parenthesis after a name is part of the phrase: "Ted Cruz (R-Tex.)".
+    named = (rf"(?:(?:(?:[Tt]he|[Aa]n?){_})?(?:{descriptor}{_}){{0,4}}(?:{title}{_})?)(?P<name>{name})"
+             rf"(?:{_}\([^()\n]{{1,25}}\))?")
     role = (
         rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|{name}['’]s?)"
         rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?)(?![\p{{L}}])"
