@@ -19,7 +19,7 @@ from . import lexicon
 from .model import Mention
 
 _ = r"[ \t\u00a0]+"  # blanks inside a paragraph: a phrase never crosses a line
-WINDOW = 160
+WINDOW = 320
 
 
 def _alternation(entries) -> str:
@@ -76,7 +76,7 @@ def patterns() -> dict[str, regex.Pattern]:
         "title": regex.compile(rf"(?P<title>{title}){_}"),
         "honorific": regex.compile(rf"(?:{honorifics})(?![\p{{L}}])"),
         "cue": regex.compile(rf"(?<![\p{{L}}])(?P<cue>{cues})(?![\p{{L}}])"),
-        "before": regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>,[^,\n\"“”]{{1,100}}?,)?[ \t\u00a0]*\Z"),
+        "before": regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>,[^,\n\"“”]{{1,200}}?,)?[ \t\u00a0]*\Z"),
         "after": regex.compile(rf"\A(?P<np>{phrase})(?![\p{{L}}])"),
         "possessive": regex.compile(rf"\A(?P<owner>{name})['’]s?{_}"),
         # ", James B. Comey," after a role: the appositive names the person.
