@@ -100,6 +100,23 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     return _attribution(subject_before(ctx.text, floor + len(trimmed), floor=floor), cue)
 
 
+_COLON_END = regex.compile(r":[ \t\u00a0]*\Z")
+
+
+def speaker_colon_quote(ctx: Context, i: int) -> Attribution | None:
+    """Rep. Jane Doe (D-Ore.): “…” — a name and a colon, as in a transcript."""
+    quote = ctx.quotes[i]
+    floor = ctx.sentence_start(quote.start, ctx.floor(i))
+    colon = _COLON_END.search(ctx.text, floor, quote.start)
+    if not colon:
+        return None
+    mention = subject_before(ctx.text, colon.start(), floor=floor)
+    if mention is None or mention.kind not in ("person", "organisation") \
+            or ctx.text[floor:mention.start].strip():
+        return None
+    return Attribution(mention, ":", colon.start(), colon.start() + 1)
+
+
 def according_to(ctx: Context, i: int) -> Attribution | None:
     """“…,” according to X — or According to X, “…”."""
     quote = ctx.quotes[i]
@@ -282,6 +299,7 @@ SIEVES: list[Sieve] = [
     quote_speaker_cue,
     quote_cue_speaker,
     speaker_cue_quote,
+    speaker_colon_quote,
     according_to,
     sentence_end_cue,
     paraphrase_speaker,

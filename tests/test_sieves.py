@@ -373,3 +373,17 @@ def test_continuation_after_a_lead_in_without_a_reporting_verb():
     ctx = Context.build(text, find_marks(text))
     found = sieves.continuation(ctx, 0)
     assert found is not None and found.mention.text == "Mayor Ana Ruiz"
+
+
+def test_speaker_colon_quote_takes_a_transcript_speaker():
+    text = 'Rep. Ana Ruiz (D-Velmora): "I have not heard anyone answer the question."'
+    ctx = Context.build(text, find_marks(text))
+    found = sieves.speaker_colon_quote(ctx, 0)
+    assert found.mention.name == "Ana Ruiz" and found.cue == ":"
+    assert text[found.cue_start:found.cue_end] == ":"
+
+
+def test_speaker_colon_quote_passes_on_a_colon_after_other_words():
+    text = 'The sign at the harbour gate read as follows: "Closed until spring."'
+    ctx = Context.build(text, find_marks(text))
+    assert sieves.speaker_colon_quote(ctx, 0) is None
