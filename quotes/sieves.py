@@ -7,10 +7,12 @@ and the quote records its name, so every attribution can be explained.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Callable
 
 import regex
 
+from . import lexicon
 from .context import Attribution, Context
 from .mentions import patterns, phrase_after, subject_before
 
@@ -181,9 +183,19 @@ def sentence_subject(ctx: Context, i: int) -> Attribution | None:
     return _subject(ctx, floor, quote.start)
 
 
+@cache
+def _opener() -> regex.Pattern:
+    """A sentence opener that is not the subject (lexicon/sentence_openers.txt)."""
+    words = sorted(lexicon.words("sentence_openers"), key=len, reverse=True)
+    return regex.compile("(?:" + "|".join(map(regex.escape, words)) + r")(?:,?[ \t\u00a0]+)")
+
+
 def _subject(ctx: Context, start: int, end: int) -> Attribution | None:
     """The subject of the sentence running from start to end, and its verb."""
     starts = [start] + [m.end() for m in _CLAUSE_BREAK.finditer(ctx.text, start, end)][:2]
+    opener = _opener().match(ctx.text, start, end)
+    if opener:  # "Then he cut into Bush, calling him …": the subject follows the opener
+        starts.insert(1, opener.end())
     for start in starts:
         mention = phrase_after(ctx.text, start, end)
         if mention is None or not _plausible_subject(ctx, mention):
