@@ -118,6 +118,9 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
         if mention.gender == "n":  # "it said": the organisation last named
             org = people.last_organisation(mention.start)
             return _of_person(org) if org else Resolved()
+        if mention.gender == "r":  # "Santilli, who responds": the name just before
+            named = people.nearest(mention.start)
+            return _of_person(named) if named else Resolved()
         if mention.gender in ("m", "f", None):
             person = people.last_fitting(mention.start, mention.gender)
             if person is not None:

@@ -53,7 +53,7 @@ class Mention:
     kind: str  # "person", "organisation", "pronoun", "role", "document"
     name: str | None = None  # canonical name once known
     title: str | None = None  # title or role held, kept apart from the name
-    gender: str | None = None  # "m", "f"; for pronouns also "n" (it) and "p" (they, we)
+    gender: str | None = None  # "m", "f"; for pronouns also "n" (it), "p" (they, we), "r" (who)
     owner: str | None = None  # possessive affiliation: "Iraq" in "Iraq's President ..."
     name_start: int | None = None  # where the name begins, after titles
 

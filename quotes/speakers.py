@@ -148,6 +148,13 @@ class ArticleSpeakers:
                 return person
         return None
 
+    def nearest(self, position: int, within: int = 120) -> Person | None:
+        """The person or organisation named last before position, if close."""
+        earlier, _ = self._before(position)
+        for start, person, _salient in earlier:
+            return person if position - start <= within else None
+        return None
+
     def last_organisation(self, position: int) -> Person | None:
         """The organisation last named before position ("it said")."""
         earlier, _ = self._before(position)

@@ -387,3 +387,11 @@ def test_an_attributed_one_word_quote_is_kept():
 def test_an_unattributed_sentence_is_kept():
     quotes = extract('A sign on the pier in Velmora read "closed until the storm season ends."')
     assert len(quotes) == 1 and quotes[0].speaker is None
+
+
+def test_relative_who_resolves_to_the_name_before_it():
+    text = ('"Leave the harbour now," Mayor Ana Ruiz told Piet Hallstrom, who answered: '
+            '"We will stay until the boats are safe."')
+    quotes = extract(text)
+    assert [q.speaker for q in quotes] == ["Ana Ruiz", "Piet Hallstrom"]
+    assert quotes[1].mention == "who"
