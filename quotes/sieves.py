@@ -119,6 +119,31 @@ def speaker_colon_quote(ctx: Context, i: int) -> Attribution | None:
     return Attribution(mention, ":", colon.start(), colon.start() + 1)
 
 
+_DASH = regex.compile(r"[ \t\u00a0]*[—–-][ \t\u00a0]*")
+_PHRASE_END = regex.compile(r"[ \t\u00a0]*(?:[,.;]|\Z)")
+
+
+def dash_speaker(ctx: Context, i: int) -> Attribution | None:
+    """“…” — Jane Doe: a dash and a name after the quote, as under an epigraph."""
+    quote = ctx.quotes[i]
+    ceiling = ctx.ceiling(i)
+    dash = _DASH.match(ctx.text, quote.end, ceiling)
+    if not dash and not ctx.text[quote.end:ceiling].strip():
+        # The signature may stand in a paragraph of its own: "— Jane Doe."
+        p = ctx.paragraph_of(quote.end - 1) + 1
+        if p < len(ctx.paragraphs) and (i + 1 == len(ctx.quotes) or ctx.quotes[i + 1].start >= ctx.paragraphs[p][1]):
+            start, ceiling = ctx.paragraphs[p]
+            dash = _DASH.match(ctx.text, start, ceiling)
+    if not dash:
+        return None
+    mention = phrase_after(ctx.text, dash.end(), ceiling)
+    if mention is None or mention.kind not in ("person", "organisation") \
+            or not _PHRASE_END.match(ctx.text, mention.end, ceiling):
+        return None
+    mark = ctx.text[dash.start():dash.end()].strip()
+    return Attribution(mention, mark, ctx.text.index(mark, dash.start()), ctx.text.index(mark, dash.start()) + 1)
+
+
 def according_to(ctx: Context, i: int) -> Attribution | None:
     """“…,” according to X — or According to X, “…”."""
     quote = ctx.quotes[i]
@@ -312,6 +337,7 @@ SIEVES: list[Sieve] = [
     quote_cue_speaker,
     speaker_cue_quote,
     speaker_colon_quote,
+    dash_speaker,
     according_to,
     sentence_end_cue,
     paraphrase_speaker,

@@ -387,3 +387,20 @@ def test_speaker_colon_quote_passes_on_a_colon_after_other_words():
     text = 'The sign at the harbour gate read as follows: "Closed until spring."'
     ctx = Context.build(text, find_marks(text))
     assert sieves.speaker_colon_quote(ctx, 0) is None
+
+
+@pytest.mark.parametrize("text", [
+    '"The sea always wins." — Talia Brennock, harbour master',
+    '"The sea always wins."\n\n— Talia Brennock.',
+])
+def test_dash_speaker_takes_the_signature_after_a_quote(text):
+    ctx = Context.build(text, find_marks(text))
+    found = sieves.dash_speaker(ctx, 0)
+    assert found.mention.name == "Talia Brennock"
+    assert text[found.cue_start:found.cue_end] == "—"
+
+
+def test_dash_speaker_passes_on_a_dash_that_goes_on_with_a_sentence():
+    text = '"The sea always wins" - Talia Brennock knew that better than anyone in Velmora.'
+    ctx = Context.build(text, find_marks(text))
+    assert sieves.dash_speaker(ctx, 0) is None
