@@ -20,7 +20,7 @@ keep their own full names and so their own keys.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
 import regex
@@ -165,6 +165,7 @@ def is_proper(name: str) -> bool:
     return any(c.isupper() for c in name)
 
 
+@lru_cache(maxsize=65536)  # "he", "she" and a few thousand names, over and over
 def alias(mention: str | None) -> str | None:
     """The mention as a surface form of a name, without a leading article.
 
@@ -195,32 +196,33 @@ def within_article(quotes: list[Quote]) -> list[Identity | None]:
     candidates ("Clinton" beside Hillary and Bill Clinton) it stays as it is.
     A speaker without a proper name ("company") has no identity.
     """
-    parsed: dict[tuple[str, str], Name] = {}
-    for quote in quotes:
-        if quote.speaker:
-            parsed.setdefault((quote.speaker, _kind(quote)), None)
-    names = {item: parse(*item) for item in parsed}
-    by_words: dict[tuple[str, tuple[str, ...]], Name] = {}
-    for (_raw, kind), name in names.items():
-        by_words.setdefault((kind, tuple(normalise(name.name).split())), name)
-    for (raw, kind), name in names.items():
-        words = tuple(normalise(name.name).split())
-        longer = [full for (k, other), full in by_words.items()
-                  if k == kind and len(other) > len(words) and other[-len(words):] == words]
-        parsed[(raw, kind)] = longer[0] if len(longer) == 1 else name
-    result: list[Identity | None] = []
-    for quote in quotes:
-        if not quote.speaker:
-            result.append(None)
-            continue
-        item = (quote.speaker, _kind(quote))
-        name, own = parsed[item], names[item]
-        if not is_proper(name.name):
-            result.append(None)
-            continue
-        result.append(Identity(speaker_id(name.name, item[1]), name.name, item[1],
-                               own.title, own.affiliation))
-    return result
+    named = {(q.speaker, _kind(q)) for q in quotes if q.speaker}
+    if not named:
+        return [None] * len(quotes)
+    found = {item: _identity(*item) for item in named}
+    if len(found) > 1:  # short names stand for the one longer name they end
+        longest = {}
+        for who, words in found.values():
+            if who is not None:
+                longest.setdefault((who.kind, words), who)
+        for item, (who, words) in found.items():
+            if who is None:
+                continue
+            longer = [full for (kind, other), full in longest.items()
+                      if kind == who.kind and len(other) > len(words) and other[-len(words):] == words]
+            if len(longer) == 1:
+                found[item] = (replace(longer[0], title=who.title, affiliation=who.affiliation), words)
+    return [found[(q.speaker, _kind(q))][0] if q.speaker else None for q in quotes]
+
+
+@lru_cache(maxsize=65536)
+def _identity(raw: str, kind: str) -> tuple[Identity | None, tuple[str, ...]]:
+    """A speaker name's identity on its own, and the words of its key."""
+    name = parse(raw, kind)
+    words = tuple(normalise(name.name).split())
+    if not is_proper(name.name):
+        return None, words
+    return Identity(content_id(" ".join(words), kind), name.name, kind, name.title, name.affiliation), words
 
 
 def _kind(quote: Quote) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import regex
+from nameparser import HumanName
 
 from . import lexicon
 from .mentions import clean_name, is_organisation, patterns, split_title
@@ -48,14 +49,20 @@ def _gender_detector():
 
 
 def first_name_gender(name: str) -> str | None:
-    words = name.split()
-    if len(words) < 2:
+    """"m" or "f" from a full name's first name (nameparser finds it past titles
+    and initials: "Dr. J. Maria Lopez" -> Maria), None when unknown."""
+    parsed = HumanName(name)
+    if not parsed.last or not (parsed.first or parsed.middle):
         return None
     detector = _gender_detector()
     if detector is None:
         return None
-    guess = detector.get_gender(words[0].strip("."))
-    return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(guess)
+    for given in (parsed.first, *parsed.middle.split()):
+        given = given.strip(".")
+        if len(given) > 1:
+            guess = detector.get_gender(given)
+            return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(guess)
+    return None
 
 
 class ArticleSpeakers:
