@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 from nameparser import HumanName
@@ -48,6 +48,7 @@ def _gender_detector():
     return detector.Detector(case_sensitive=False)
 
 
+@lru_cache(maxsize=65536)  # names recur across articles; parsing one costs ~1 ms
 def first_name_gender(name: str) -> str | None:
     """"m" or "f" from a full name's first name (nameparser finds it past titles
     and initials: "Dr. J. Maria Lopez" -> Maria), None when unknown."""
