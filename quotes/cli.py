@@ -138,5 +138,97 @@ def evaluate(gold_path, split, show_errors, as_json, limit, by_publisher, confid
         click.echo(evaluation.format_errors(report))
 
 
+@cli.group()
+def speakers():
+    """Look up and curate the speaker database.
+
+    A SPEAKER is an id, a name (titles, case and accents do not matter) or,
+    when no name matches, a way the speaker was written. Every change is
+    recorded in the speaker_curation table and re-applied whenever quotes
+    are written, so it survives ingesting the same articles again. Change a
+    copy of a served database, then swap it in.
+
+    \b
+    Examples:
+        quotes speakers show "Fuad Masum"
+        quotes speakers merge "Hillary Rodham Clinton" "Hillary Clinton"
+        quotes speakers rename "Fuad Masum" "Fuad Ma'sum"
+        quotes speakers kind "Harbour Authority" organisation
+    """
+
+
+def _db_option(command):
+    return click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+                        help="The quote database.")(command)
+
+
+def _curate(db_path, action, *args):
+    """Run a curation function on the database; errors become messages."""
+    import sqlite_utils
+
+    from . import curation
+
+    if not os.path.isfile(db_path):
+        raise click.ClickException(f"{db_path}: database not found; run `quotes ingest` first")
+    db = sqlite_utils.Database(db_path)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        return getattr(curation, action)(db, *args)
+    except curation.CurationError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        db.close()
+
+
+def _echo_speaker(row: dict) -> None:
+    click.echo(f"{row['name']} ({row['kind']}, {row['quote_count']} quotes, id {row['id']})")
+
+
+@speakers.command(name="show")
+@click.argument("speaker")
+@_db_option
+def speakers_show(speaker, db_path):
+    """Print SPEAKER as JSON: counts, first and last quoted, titles over time, aliases."""
+    record = _curate(db_path, "describe", speaker)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+@speakers.command(name="merge")
+@click.argument("sources", nargs=-1, required=True)
+@click.argument("target")
+@_db_option
+def speakers_merge(sources, target, db_path):
+    """Merge the SOURCES speakers into TARGET: their quotes become TARGET's.
+
+    Ingesting later quotes of a source speaker gives them to TARGET too.
+    """
+    _echo_speaker(_curate(db_path, "merge", list(sources), target))
+
+
+@speakers.command(name="rename")
+@click.argument("speaker")
+@click.argument("name")
+@_db_option
+def speakers_rename(speaker, name, db_path):
+    """Give SPEAKER the canonical NAME.
+
+    Articles that use NAME from now on mean this speaker; if another speaker
+    already has NAME, SPEAKER is merged into it.
+    """
+    _echo_speaker(_curate(db_path, "rename", speaker, name))
+
+
+@speakers.command(name="kind")
+@click.argument("speaker")
+@click.argument("kind", type=click.Choice(["person", "organisation"]))
+@_db_option
+def speakers_kind(speaker, kind, db_path):
+    """Make SPEAKER a person or an organisation.
+
+    If a speaker of that kind with the same name exists, SPEAKER is merged into it.
+    """
+    _echo_speaker(_curate(db_path, "set_kind", speaker, kind))
+
+
 if __name__ == "__main__":
     cli()

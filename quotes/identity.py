@@ -148,6 +148,7 @@ def parse(raw: str, kind: str | None = PERSON) -> Name:
     return Name(" ".join(tokens[cut:]), title or None, affiliation)
 
 
+@lru_cache(maxsize=65536)
 def key(name: str, kind: str | None = PERSON) -> str:
     """The identity key of a speaker name: equal keys, same speaker (of one kind)."""
     return normalise(parse(name, kind).name)

@@ -12,10 +12,15 @@ from importlib import resources
 from pathlib import Path
 
 from datasette.app import Datasette
+from datasette.plugins import pm
 from datasette.utils import parse_metadata
+
+from . import plugin
 
 DB_NAME = "quotes"  # the URL path (/quotes/...) and the key in metadata.yml
 PROJECT_METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
+TEMPLATES = Path(__file__).resolve().parent / "templates"  # speaker pages
+TABLES = {"quotes", "speakers", "articles", "quotes_fts", "speaker_titles", "speaker_aliases"}
 
 # Datasette 0.65 takes settings apart from metadata. Facets on a large index
 # need more than the 200 ms default or they silently disappear from the page.
@@ -72,7 +77,7 @@ def check_database(db_path) -> Path:
             conn.close()
     except sqlite3.DatabaseError as error:
         raise PublishError(f"{path}: not an SQLite database ({error})") from error
-    if not {"quotes", "speakers", "articles", "quotes_fts"} <= tables:
+    if not TABLES <= tables:
         raise PublishError(f"{path}: not a complete quote database; run `quotes ingest` first")
     return path
 
@@ -85,10 +90,12 @@ def make_datasette(db_path, metadata_path=None, settings: dict | None = None) ->
     file breaks the running app.
     """
     path = check_database(db_path)
+    register_plugin()
     ds = Datasette(
         immutables=[str(path)],
         metadata=load_metadata(metadata_path),
         settings={**SETTINGS, **(settings or {})},
+        template_dir=str(TEMPLATES),
     )
     # A stable name keeps URLs and the metadata's `databases: quotes:` valid
     # for db/quotes.db and for any other file name alike.
@@ -98,6 +105,12 @@ def make_datasette(db_path, metadata_path=None, settings: dict | None = None) ->
         ds.remove_database(name)
         ds.add_database(database, name=DB_NAME)
     return ds
+
+
+def register_plugin() -> None:
+    """Register the package's plugin (quotes.plugin) with Datasette, once per process."""
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="quotes")
 
 
 def serve(db_path, host: str = "127.0.0.1", port: int = 8001, metadata_path=None) -> None:

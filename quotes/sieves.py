@@ -20,7 +20,6 @@ Sieve = Callable[[Context, int], "Attribution | None"]
 
 # What may stand between a closing mark and the speaker or verb that follows it.
 _LEAD = regex.compile(r"[ \t\u00a0,—–\-]*")
-_ADVERB = regex.compile(r"(?:[ \t\u00a0]+\p{Ll}+ly)?[ \t\u00a0]*\Z")
 # What may stand between a verb and the quote it introduces: "told reporters on
 # Tuesday:", "said in a statement", "wrote on Twitter,".
 _VERB_TAIL = regex.compile(r"[^.!?:;\n\"“”]{0,60}?[ \t\u00a0]*[:,]?[ \t\u00a0]*(?:that[ \t\u00a0]*)?\Z")
@@ -60,7 +59,7 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     limit = min(ctx.ceiling(i), ctx.sentence_end(start, ctx.ceiling(i)), start + 160)
     for cue in _cues(ctx, start, limit):
         before = ctx.text[start:cue.start()]
-        trimmed = _ADVERB.sub("", before)
+        trimmed = _strip_between(before)
         mention = subject_before(ctx.text, start + len(trimmed), floor=start)
         if mention is not None and mention.start == start:
             return _attribution(mention, cue)
@@ -94,7 +93,7 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
 
 def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     """Who speaks through the verb `cue`, in the sentence that starts at floor."""
-    trimmed = _ADVERB.sub("", ctx.text[floor:cue.start()])
+    trimmed = _strip_between(ctx.text[floor:cue.start()])
     if cue.group("cue").endswith("ing") and trimmed.rstrip().endswith(","):
         # "…, saying: “…”": the participle's subject is the sentence's.
         found = _subject(ctx, floor, cue.start())
@@ -175,7 +174,7 @@ def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
     ceiling = ctx.sentence_end(quote.end, ctx.ceiling(i))
     for cue in _cues(ctx, quote.end, ceiling):
         before = ctx.text[quote.end:cue.start()]
-        trimmed = _ADVERB.sub("", before)
+        trimmed = _strip_between(before)
         mention = subject_before(ctx.text, quote.end + len(trimmed), floor=quote.end)
         if mention is not None and regex.search(r"[,—–][ \t\u00a0]*\Z", ctx.text[quote.end:mention.start]):
             return _attribution(mention, cue)
@@ -206,6 +205,22 @@ def sentence_subject(ctx: Context, i: int) -> Attribution | None:
     if not ctx.text[floor:quote.start].strip():
         return None  # the quote opens its sentence: nothing before it to speak
     return _subject(ctx, floor, quote.start)
+
+
+@cache
+def _between() -> regex.Pattern:
+    """Adverbs and auxiliaries between a speaker and the verb, at the end of a text
+    ("Clinton has also said"): stripped before looking for the speaker."""
+    words = sorted(lexicon.words("auxiliaries"), key=len, reverse=True)
+    alternation = "|".join(regex.escape(w).replace(r"\ ", "[ \t\u00a0]+") for w in words)
+    return regex.compile(rf"(?:[ \t\u00a0]+(?:\p{{Ll}}+ly|{alternation}))*[ \t\u00a0]*\Z")
+
+
+def _strip_between(text: str) -> str:
+    """text without the adverbs and auxiliaries at its end; only the last 100
+    characters are searched, so the cost stays constant however long the text."""
+    head, tail = text[:-100], text[-100:]
+    return head + _between().sub("", tail, count=1)
 
 
 @cache

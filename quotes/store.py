@@ -290,28 +290,23 @@ def apply_curation(db: sqlite_utils.Database) -> None:
 
     Quotes of a speaker merged away move to the speaker it was merged into;
     curated names and kinds replace what the articles said. The speakers
-    changed are then refreshed.
+    whose quotes moved are then refreshed.
     """
     ensure_schema(db)
     curation = load_curation(db)
     with db.atomic():
-        rows = {r["id"]: r for r in db["speakers"].rows_where(select="id, name, kind")}
-        changed = set()
-        for sid, row in rows.items():
-            target = curation.resolve(sid)
-            if target == sid:
-                continue
-            db["speakers"].insert({"id": target, "name": curation.names.get(target, row["name"]),
-                                   "kind": curation.kinds.get(target, row["kind"])},
-                                  pk="id", ignore=True)
-            db.execute("UPDATE quotes SET speaker_id = ? WHERE speaker_id = ?", [target, sid])
-            changed |= {sid, target}
-        for sid in set(curation.names) | set(curation.kinds):
-            row = rows.get(sid)
-            if row is not None and (curation.names.get(sid, row["name"]), curation.kinds.get(sid, row["kind"])) != (row["name"], row["kind"]):
-                db["speakers"].update(sid, {"name": curation.names.get(sid, row["name"]),
-                                            "kind": curation.kinds.get(sid, row["kind"])})
-        mark_stale(db, changed)
+        moved = set()
+        for row in list(db["speakers"].rows_where(select="id, name, kind")):
+            sid, target = row["id"], curation.resolve(row["id"])
+            name = curation.names.get(target, row["name"])
+            kind = curation.kinds.get(target, row["kind"])
+            if target != sid:
+                db["speakers"].insert({"id": target, "name": name, "kind": kind}, pk="id", ignore=True)
+                db.execute("UPDATE quotes SET speaker_id = ? WHERE speaker_id = ?", [target, sid])
+                moved |= {sid, target}
+            elif (name, kind) != (row["name"], row["kind"]):
+                db["speakers"].update(sid, {"name": name, "kind": kind})
+        mark_stale(db, moved)
         refresh_speakers(db)
 
 
