@@ -14,7 +14,8 @@ Organisations are keyed on their normalised name without a leading "the".
 
 A bare surname is never keyed across articles by itself when its article
 quotes the full name (:func:`within_article`); two people sharing a surname
-keep their own full names and so their own keys.
+keep their own full names and so their own keys. People's decisions (merge,
+rename, kind) are replayed over these keys by :class:`Curation`.
 """
 
 from __future__ import annotations
@@ -194,8 +195,9 @@ def within_article(quotes: list[Quote]) -> list[Identity | None]:
 
     A short name ("Masum", "de Blasio") whose words end exactly one longer
     name of the same kind quoted in the same article is that speaker; with two
-    candidates ("Clinton" beside Hillary and Bill Clinton) it stays as it is.
-    A speaker without a proper name ("company") has no identity.
+    candidates ("Clinton" beside Hillary and Bill Clinton) it has no identity,
+    and neither has a speaker without a proper name ("ministry"): their
+    quotes keep the mention but join no speaker record.
     """
     named = {(q.speaker, _kind(q)) for q in quotes if q.speaker}
     if not named:
@@ -213,6 +215,8 @@ def within_article(quotes: list[Quote]) -> list[Identity | None]:
                       if kind == who.kind and len(other) > len(words) and other[-len(words):] == words]
             if len(longer) == 1:
                 found[item] = (replace(longer[0], title=who.title, affiliation=who.affiliation), words)
+            elif longer:  # "Clinton" beside two Clintons: nobody can tell which
+                found[item] = (None, words)
     return [found[(q.speaker, _kind(q))][0] if q.speaker else None for q in quotes]
 
 
