@@ -65,9 +65,12 @@ def patterns() -> dict[str, regex.Pattern]:
     # A short parenthesis after a name is part of the phrase: "Ted Cruz (R-Tex.)".
     named = (rf"(?:(?:(?:[Tt]he|[Aa]n?){_})?(?:{descriptor}{_}){{0,4}}(?:{title}{_})?)(?P<name>{name})"
              rf"(?:{_}\([^()\n]{{1,25}}\))?")
+    # "a spokesman for the Velmora Port Authority", "the head of Right to Rise"
+    complement = rf"(?:{_}(?:for|of|at|with|from){_}(?:\p{{Ll}}[\p{{L}}\-]*{_}){{0,2}}(?P<complement>{name}))"
     role = (
-        rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|{name}['’]s?)"
-        rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?)(?![\p{{L}}])"
+        rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|{name}['’]s?)"
+        rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?(?![\p{{L}}]){complement}?)"
+        rf"(?![\p{{L}}])"
     )
     pronoun = rf"(?P<pronoun>(?i:{pronouns}))(?![\p{{L}}])"
     phrase = rf"(?:{pronoun}|{role}|{named})"
@@ -153,10 +156,13 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
                 else "document" if role_l in lexicon.words("document_nouns") else "role")
         gender = lexicon.mapping("role_nouns").get(role_l) or None
         owner = patterns()["possessive"].match(phrase)
-        descriptor = _strip_article(phrase)
-        return Mention(start, end, phrase, kind, title=descriptor,
-                       gender=gender if gender in ("m", "f") else None,
-                       owner=owner.group("owner") if owner else None)
+        owner = owner.group("owner") if owner else None
+        descriptor = phrase
+        if match.group("complement"):  # "a spokeswoman for Dunmore Minerals"
+            owner = clean_name(match.group("complement"))
+            descriptor = text[start:start + match.end("role") - match.start("np")]
+        return Mention(start, end, phrase, kind, title=_strip_article(descriptor),
+                       gender=gender if gender in ("m", "f") else None, owner=owner)
     name_start = start + match.start("name") - match.start("np")
     name = clean_name(match.group("name"))
     if not text[start:end].rstrip().endswith(name.split()[-1]):
@@ -188,7 +194,7 @@ def split_title(name: str) -> tuple[str | None, str]:
 
 
 def _strip_article(phrase: str) -> str:
-    return regex.sub(r"\A(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne)\s+", "", phrase)
+    return regex.sub(r"\A(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Tt]hat)\s+", "", phrase)
 
 
 def definite(mention: Mention) -> bool:
