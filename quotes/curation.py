@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from . import identity, store
+from .model import content_id
 
 
 class CurationError(Exception):
@@ -43,7 +44,7 @@ def find(db: sqlite_utils.Database, text: str) -> dict:
 
 def _by_name(db: sqlite_utils.Database, text: str) -> list[dict]:
     curation = store.load_curation(db)
-    ids = {curation.resolve(identity.speaker_id(text, kind)) for kind in identity.KINDS}
+    ids = {curation.resolve(content_id(identity.lookup_key(text, kind), kind)) for kind in identity.KINDS}
     marks = ", ".join("?" * len(ids))
     return list(db["speakers"].rows_where(f"id IN ({marks})", sorted(ids), order_by="id"))
 

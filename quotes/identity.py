@@ -155,6 +155,14 @@ def key(name: str, kind: str | None = PERSON) -> str:
     return normalise(parse(name, kind).name)
 
 
+def lookup_key(text: str, kind: str | None = PERSON) -> str:
+    """The key of a name as a person types it: "president tereza novak" finds
+    Tereza Novák although titles are recognised by their capitals."""
+    if text == text.lower() or text == text.upper():
+        text = " ".join(word[:1].upper() + word[1:].lower() for word in text.split())
+    return key(text, kind)
+
+
 @lru_cache(maxsize=65536)
 def speaker_id(name: str, kind: str | None = PERSON) -> str:
     """One id per speaker across articles, from the key of the name and the kind."""

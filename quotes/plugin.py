@@ -18,7 +18,7 @@ DB_NAME = "quotes"
 
 
 def speaker_key(name, kind):
-    return identity.key(name, kind) if name else None
+    return identity.lookup_key(name, kind) if name else None
 
 
 @hookimpl

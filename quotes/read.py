@@ -13,6 +13,10 @@ Why it looks the way it does:
   and footers and finds title, url, site name and date in the page's metadata.
 - Bad input never stops a batch: each problem becomes a :class:`ReadError` passed to
   ``on_error`` (or printed to stderr) and reading goes on with the next input.
+  That covers undecodable bytes, binary and empty files, malformed or deeply
+  nested JSON, strings that are not valid Unicode (lone surrogates, which SQLite
+  cannot store), pages with no text, and inputs over ``MAX_ARTICLE_BYTES``, which
+  are refused before they are read into memory.
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ BOM = "\ufeff"
 # and into stdin for an HTML start tag.
 SNIFF_BYTES = 8192
 HTML_SNIFF_CHARS = 1024
+# The largest article read: a .txt or .html file, one JSONL line, or standard input
+# that is not JSONL. News articles are tens of kilobytes; attribution runs at about
+# 1 MB/s, so a bigger input is a mistake (a dump, a log, a binary) and is refused
+# before it is read into memory.
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024
+# Bytes read at a time while skipping an over-long JSONL line.
+_CHUNK = 1024 * 1024
 
 # JSONL field names, first match wins: ours first, then the gold data's
 # (/work/shared/eval: doc_id, publisher, publication_date) and a few common ones.
@@ -84,30 +95,50 @@ def read_articles(
     paths: Iterable[str],
     on_error: ErrorHandler | None = None,
     stdin=None,
+    max_bytes: int | None = None,
 ) -> Iterator[Article]:
     """Yield one Article per input article, lazily.
 
     `paths` may name files, folders or ``-`` (standard input: `stdin` if given,
     else ``sys.stdin``; text or binary streams both work). Problems are reported
-    through `on_error` (default: printed to stderr) and never raised.
+    through `on_error` (default: printed to stderr) and never raised. An article
+    over `max_bytes` (default ``MAX_ARTICLE_BYTES``) is refused.
     """
     report = on_error or _print_error
+    limit = MAX_ARTICLE_BYTES if max_bytes is None else max_bytes
     for path in paths:
         if path == "-":
-            yield from _read_stdin(stdin if stdin is not None else sys.stdin, report)
+            yield from _guarded(_read_stdin(stdin if stdin is not None else sys.stdin, report, limit),
+                                STDIN_NAME, report)
             continue
         if not os.path.exists(path):
             report(ReadError(path, None, "no such file or directory"))
             continue
         if os.path.isdir(path):
+            found = False
             for file_path in _walk(path, report):
-                yield from _read_file(file_path, report)
+                found = True
+                yield from _guarded(_read_file(file_path, report, limit), file_path, report)
+            if not found:
+                report(ReadError(path, None, "no " + ", ".join(EXTENSIONS) + " files in this folder"))
             continue
         if not path.lower().endswith(EXTENSIONS):
             report(ReadError(path, None, "unsupported file type (expected "
                              + ", ".join(EXTENSIONS) + ")"))
             continue
-        yield from _read_file(path, report)
+        if not os.path.isfile(path):
+            # A FIFO or a device would block or never end.
+            report(ReadError(path, None, "not a regular file"))
+            continue
+        yield from _guarded(_read_file(path, report, limit), path, report)
+
+
+def _guarded(articles: Iterator[Article], path: str, report: ErrorHandler) -> Iterator[Article]:
+    """The articles of one input; an error nobody foresaw ends that input only."""
+    try:
+        yield from articles
+    except Exception as exc:  # the last guard: the next input is still read
+        report(ReadError(path, None, f"could not be read ({type(exc).__name__}: {exc})"))
 
 
 def count_inputs(paths: Iterable[str], per_line: bool = True) -> int | None:
@@ -197,7 +228,7 @@ def _os_message(exc: OSError) -> str:
 # ------------------------------------------------------------------- one file
 
 
-def _read_file(path: str, report: ErrorHandler) -> Iterator[Article]:
+def _read_file(path: str, report: ErrorHandler, limit: int = MAX_ARTICLE_BYTES) -> Iterator[Article]:
     lower = path.lower()
     if lower.endswith(JSONL_EXTENSIONS):
         # Streamed line by line: a big JSONL file is never loaded whole.
@@ -211,15 +242,19 @@ def _read_file(path: str, report: ErrorHandler) -> Iterator[Article]:
             if b"\x00" in head:
                 report(ReadError(path, None, "binary file (NUL bytes), not JSONL"))
                 return
-            if not (yield from _read_jsonl_lines(handle, path, report)):
+            if not (yield from _read_jsonl_lines(_bounded_lines(handle, limit), path, report)):
                 report(ReadError(path, None, "empty file (no JSON lines)"))
         return
 
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            # Read one byte past the limit: the file's size as stat reports it may lie.
+            data = handle.read(limit + 1)
     except OSError as exc:
         report(ReadError(path, None, _os_message(exc)))
+        return
+    if len(data) > limit:
+        report(ReadError(path, None, f"file too large (over {_size(limit)}); not read"))
         return
     try:
         if lower.endswith(HTML_EXTENSIONS):
@@ -230,6 +265,21 @@ def _read_file(path: str, report: ErrorHandler) -> Iterator[Article]:
         report(ReadError(path, skip.line, skip.message))
         return
     yield article
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    return f"{n} bytes"
+
+
+def _check_unicode(value: str, field: str) -> None:
+    """Refuse lone surrogates (JSON can escape them): SQLite cannot store them."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _Skip(f'"{field}" is not valid Unicode (lone surrogate '
+                    f"U+{ord(value[exc.start]):04X} at character {exc.start})") from None
 
 
 def _check_bytes(data: bytes) -> None:
@@ -348,13 +398,41 @@ def _document_text(document) -> str:
 # ------------------------------------------------------------------- JSONL
 
 
-def _read_jsonl_lines(lines: Iterable[bytes], path: str, report: ErrorHandler):
+class _LongLine:
+    """Stands in for a JSONL line over the size limit, which is never held whole."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def strip(self) -> bool:
+        return True
+
+
+def _bounded_lines(stream, limit: int) -> Iterator[bytes | _LongLine]:
+    """The lines of a binary stream, each read whole only if it holds at most `limit`
+    bytes (its newline aside); a longer line is skipped in chunks and yields a _LongLine."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if line.endswith(b"\n") or len(line) <= limit:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = stream.readline(_CHUNK)
+        yield _LongLine(limit)
+
+
+def _read_jsonl_lines(lines: Iterable, path: str, report: ErrorHandler):
     """Yield the Articles of JSONL `lines`; return how many non-blank lines there were."""
     seen = 0
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         seen += 1
+        if isinstance(raw, _LongLine):
+            report(ReadError(path, number, f"line too large (over {_size(raw.limit)}); line skipped"))
+            continue
         try:
             yield _article_from_json_line(raw, path, number)
         except _Skip as skip:
@@ -373,6 +451,10 @@ def _article_from_json_line(raw: bytes, path: str, number: int) -> Article:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise _Skip(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise _Skip("malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise _Skip(f"malformed JSON: {str(exc).split(';')[0]}") from None
     if not isinstance(record, dict):
         raise _Skip(f"expected a JSON object, got {type(record).__name__}")
 
@@ -390,6 +472,9 @@ def _article_from_json_line(raw: bytes, path: str, number: int) -> Article:
         raise _Skip(f'"text" must be a string, got {type(text).__name__}')
     if html is not None and not isinstance(html, str):
         raise _Skip(f'"html" must be a string, got {type(html).__name__}')
+    for field, value in (*meta.items(), ("text", text), ("html", html)):
+        if value:
+            _check_unicode(value, field)
     if text and text.strip():
         # Kept exactly as given: gold offsets index this very string.
         return Article(text=text, path=label, **meta)
@@ -417,18 +502,21 @@ def _pick(record: dict, names: tuple[str, ...]) -> str | None:
 # ------------------------------------------------------------------- stdin
 
 
-def _read_stdin(stream, report: ErrorHandler) -> Iterator[Article]:
+def _read_stdin(stream, report: ErrorHandler, limit: int = MAX_ARTICLE_BYTES) -> Iterator[Article]:
     """Standard input, sniffed: JSONL if it starts with ``{``, HTML if it looks
     like a page, plain text otherwise. JSONL is streamed line by line."""
-    lines = _byte_lines(stream)
+    lines = _byte_lines(stream, limit)
     # Find the first non-blank line without reading further: a JSONL producer
     # can keep streaming while we already yield articles.
-    head: list[bytes] = []
+    head: list = []
     for raw in lines:
         head.append(raw)
         if raw.strip():
             break
     first = head[-1] if head else b""
+    if isinstance(first, _LongLine):
+        report(ReadError(STDIN_NAME, len(head), f"line too large (over {_size(limit)}); input not read"))
+        return
     stripped = first.lstrip()
     if stripped.startswith(BOM.encode("utf-8")):
         stripped = stripped[3:].lstrip()
@@ -439,7 +527,15 @@ def _read_stdin(stream, report: ErrorHandler) -> Iterator[Article]:
         yield from _read_jsonl_lines(_chain(head, lines), STDIN_NAME, report)
         return
 
-    data = b"".join(head) + b"".join(lines)
+    parts: list[bytes] = []
+    size = 0
+    for raw in _chain(head, lines):
+        size += raw.limit + 1 if isinstance(raw, _LongLine) else len(raw)
+        if size > limit:
+            report(ReadError(STDIN_NAME, None, f"input too large (over {_size(limit)}); not read"))
+            return
+        parts.append(raw)
+    data = b"".join(parts)
     try:
         _check_bytes(data)
     except _Skip as skip:
@@ -459,8 +555,23 @@ def _read_stdin(stream, report: ErrorHandler) -> Iterator[Article]:
     yield article
 
 
-def _byte_lines(stream) -> Iterator[bytes]:
-    """Lines of `stream` as bytes, whether it is a text or a binary stream."""
+class _EncodedLines:
+    """A text stream seen as a binary one: readline returns UTF-8 bytes."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.encode(self.stream.readline(size))
+
+    @staticmethod
+    def encode(line: str | bytes) -> bytes:
+        return line.encode("utf-8", "surrogateescape") if isinstance(line, str) else line
+
+
+def _byte_lines(stream, limit: int = MAX_ARTICLE_BYTES) -> Iterator[bytes | _LongLine]:
+    """Lines of `stream` as bytes, whether it is a text or a binary stream; a line
+    over `limit` is never held whole (see _bounded_lines)."""
     if isinstance(stream, (bytes, str)):
         stream = io.BytesIO(stream.encode("utf-8") if isinstance(stream, str) else stream)
     buffer = getattr(stream, "buffer", None)
@@ -468,12 +579,12 @@ def _byte_lines(stream) -> Iterator[bytes]:
         # sys.stdin: read the raw bytes, so our UTF-8/BOM handling applies and
         # the locale's decoding (or newline translation) does not.
         stream = buffer
-    for line in stream:
-        if isinstance(line, str):
-            line = line.encode("utf-8", "surrogateescape")
-        yield line
+    if not hasattr(stream, "readline"):  # any iterable of lines
+        stream = io.BytesIO(b"".join(_EncodedLines.encode(line) for line in stream))
+    # A text stream counts characters, not bytes: close enough for a size guard.
+    yield from _bounded_lines(_EncodedLines(stream), limit)
 
 
-def _chain(head: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
+def _chain(head: list, rest: Iterator) -> Iterator:
     yield from head
     yield from rest
