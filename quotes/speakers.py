@@ -111,8 +111,6 @@ class ArticleSpeakers:
             person.affiliation = mention.owner or person.affiliation
         if mention.gender and not person.gender:
             person.gender = mention.gender
-        if person.gender is None and kind == "person":
-            person.gender = first_name_gender(person.name)
         return person
 
     def _before(self, position: int):
@@ -141,7 +139,7 @@ class ArticleSpeakers:
         for _, person, salient in earlier:
             if person.kind != "person":
                 continue
-            if gender in ("m", "f") and person.gender not in (None, gender):
+            if gender in ("m", "f") and _gender_of(person) not in (None, gender):
                 continue
             if salient:
                 return person
@@ -191,6 +189,14 @@ class ArticleSpeakers:
 
 
 _OWNER_BEFORE = regex.compile(r"(?P<owner>\p{Lu}[\p{L}\.\-]*(?:[ \t]+\p{Lu}[\p{L}\.\-]*){0,3})['’]s?[ \t]+\Z")
+
+
+def _gender_of(person: Person) -> str | None:
+    """The person's gender as the article tells it, else from the first name;
+    looked up only when a pronoun asks, since most people are never referred to."""
+    if person.gender is None and person.kind == "person":
+        return first_name_gender(person.name)  # cached: cheap when asked again
+    return person.gender
 
 
 def _opens_sentence(text: str, pos: int) -> bool:

@@ -459,3 +459,171 @@ def test_gold_eval_file_reads_with_offsets_intact():
         assert article.published == record["publication_date"]
         for quote in record.get("quotes", []):
             assert article.text[quote["start"]:quote["end"]] == quote["text"]
+
+
+# ------------------------------------------------------------------ hostile inputs
+# Every bad input gets one message naming its file (and line); the rest is read.
+
+
+def test_deeply_nested_and_huge_number_json_lines_are_refused(tmp_path):
+    path = write(tmp_path / "nested.jsonl", "\n".join([
+        "[" * 100_000,
+        '{"id": ' + "9" * 5000 + ', "text": "Too many digits."}',
+        json.dumps({"id": "ok", "text": "Fine."}),
+    ]) + "\n")
+    articles, errors = collect([path])
+    assert [a.id for a in articles] == ["ok"]
+    assert [(e.path, e.line) for e in errors] == [(path, 1), (path, 2)]
+    assert "nested too deeply" in errors[0].message
+    assert "malformed JSON" in errors[1].message and "set_int_max" not in errors[1].message
+
+
+@pytest.mark.parametrize("field", ["text", "title", "url", "id"])
+def test_jsonl_lone_surrogates_are_refused(tmp_path, field):
+    # JSON may escape a lone surrogate; SQLite cannot store one, so the line is refused
+    # here rather than failing the whole ingest later.
+    record = {"id": "s", "text": "Text.", field: "bad \\ud800 value"}
+    line = json.dumps(record).replace("\\\\ud800", "\\ud800")
+    path = write(tmp_path / "surrogate.jsonl", line + "\n" + json.dumps({"id": "ok", "text": "Fine."}) + "\n")
+    articles, errors = collect([path])
+    assert [a.id for a in articles] == ["ok"]
+    assert [(e.path, e.line) for e in errors] == [(path, 1)]
+    assert f'"{field}" is not valid Unicode' in errors[0].message
+
+
+def test_file_over_the_size_limit_is_not_read(tmp_path):
+    big = write(tmp_path / "big.txt", "words " * 100)
+    page = write(tmp_path / "big.html", PAGE)
+    good = write(tmp_path / "small.txt", "Fine.")
+    errors: list[ReadError] = []
+    articles = list(read_articles([big, page, good], on_error=errors.append, max_bytes=500))
+    assert [a.path for a in articles] == [good]
+    assert [(e.path, e.line) for e in errors] == [(big, None), (page, None)]
+    assert all("too large (over 500 bytes)" in e.message for e in errors)
+
+
+def test_default_size_limit_refuses_a_huge_file(tmp_path):
+    from quotes import read
+
+    huge = tmp_path / "huge.txt"
+    with open(huge, "wb") as handle:
+        handle.truncate(read.MAX_ARTICLE_BYTES + 1)  # sparse: no disk used
+    articles, errors = collect([str(huge), write(tmp_path / "ok.txt", "Fine.")])
+    assert len(articles) == 1
+    assert "too large (over 16 MiB)" in errors[0].message
+
+
+def test_jsonl_line_over_the_size_limit_is_skipped_not_held(tmp_path):
+    lines = [json.dumps({"id": "a", "text": "x" * 50}),
+             json.dumps({"id": "long", "text": "y" * 5000}),
+             json.dumps({"id": "b", "text": "z" * 50})]
+    path = write(tmp_path / "long.jsonl", "\n".join(lines))  # no final newline
+    errors: list[ReadError] = []
+    articles = list(read_articles([path], on_error=errors.append, max_bytes=100))
+    assert [a.id for a in articles] == ["a", "b"]
+    assert [(e.path, e.line) for e in errors] == [(path, 2)]
+    assert "line too large" in errors[0].message
+
+
+def test_stdin_over_the_size_limit(tmp_path):
+    errors: list[ReadError] = []
+    articles = list(read_articles(["-"], on_error=errors.append, max_bytes=100,
+                                  stdin=io.BytesIO(b"line of text\n" * 20)))
+    assert articles == []
+    assert [(e.path, "too large" in e.message) for e in errors] == [("<stdin>", True)]
+
+
+def test_not_a_regular_file_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    articles, errors = collect([str(fifo), write(tmp_path / "ok.txt", "Fine.")])
+    assert len(articles) == 1
+    assert [(e.path, e.message) for e in errors] == [(str(fifo), "not a regular file")]
+
+
+def test_folder_without_articles_is_reported(tmp_path):
+    folder = tmp_path / "empty"
+    write(folder / "notes.md", "no articles here")
+    articles, errors = collect([str(folder)])
+    assert articles == []
+    assert [(e.path, "no .txt" in e.message) for e in errors] == [(str(folder), True)]
+
+
+@pytest.mark.parametrize("page", [
+    b"<html><body><p>\"We will win,\" said Ana Ruiz. <b><i><div><p>unclosed" * 20,
+    b"<html><head><title>Only a title</title></head><body></body></html>",
+    b"<<<>>><p></div></span></html><!-- never closed",
+    b"<html>" + b"<div>" * 5000 + b"deep" + b"</div>" * 10,
+    "<html><body><p>Caf\xe9 \"vite\", a-t-il dit.</p></body></html>".encode("latin-1"),
+])
+def test_broken_html_is_read_or_reported_never_raised(tmp_path, page):
+    path = write(tmp_path / "broken.html", page)
+    articles, errors = collect([path, write(tmp_path / "ok.txt", "Fine.")])
+    assert articles[-1].text == "Fine."
+    assert len(articles) + len(errors) == 2
+    for error in errors:
+        assert error.path == path and error.message
+
+
+def test_an_unforeseen_error_ends_only_that_input(tmp_path, monkeypatch):
+    from quotes import read
+
+    def explode(data, path):
+        if path.endswith("bad.txt"):
+            raise MemoryError("simulated")
+        return original(data, path)
+
+    original = read._article_from_text_bytes
+    monkeypatch.setattr(read, "_article_from_text_bytes", explode)
+    bad = write(tmp_path / "bad.txt", "Anything.")
+    good = write(tmp_path / "good.txt", "Fine.")
+    articles, errors = collect([bad, good])
+    assert [a.path for a in articles] == [good]
+    assert [(e.path, e.line) for e in errors] == [(bad, None)]
+    assert "MemoryError: simulated" in errors[0].message
+
+
+# ------------------------------------------------------------------ through the CLI
+
+
+def test_ingest_of_a_hostile_batch_names_each_bad_input_and_keeps_the_rest(tmp_path):
+    from click.testing import CliRunner
+
+    from quotes.cli import cli
+
+    folder = tmp_path / "batch"
+    good = [write(folder / "a_good.txt", TXT),
+            write(folder / "b_page.html", PAGE)]
+    bad = {
+        write(folder / "binary.txt", b"\x7fELF\x02\x01\x01\x00\x00\x00" + os.urandom(64)): (None, "binary"),
+        write(folder / "empty.html", b""): (None, "empty file"),
+        write(folder / "latin1.txt", "Line one\nCaf\xe9\n".encode("latin-1")): (2, "not valid UTF-8"),
+        write(folder / "nothing.html", b"<html><body><script>var a = 1;</script></body></html>"): (None, "no extractable text"),
+    }
+    lines = write(folder / "feed.jsonl", "\n".join([
+        json.dumps({"id": "j1", "url": "https://news.example/j1",
+                    "text": '"We will win," said Ana Ruiz.'}),
+        '{"id": "j2", "text": "unterminated',
+        "[" * 50_000,
+        json.dumps({"id": "j4", "title": "no text"}),
+        json.dumps({"id": "j5", "text": '"Not today," Peter Quell said.'}),
+    ]) + "\n")
+    db = tmp_path / "out.db"
+    result = CliRunner().invoke(cli, ["ingest", str(folder), "--db", str(db), "--no-progress"])
+    assert result.exit_code == 1, result.output
+    stderr = result.stderr
+    for path, (line, message) in bad.items():
+        where = f"{path}:{line}:" if line else f"{path}:"
+        assert any(l.startswith(f"error: {where}") and message in l for l in stderr.splitlines()), (path, stderr)
+    for line in (2, 3, 4):
+        assert f"error: {lines}:{line}: " in stderr
+    assert "7 inputs failed" in stderr
+    rows = sqlite_rows(db)
+    assert sorted(rows) == sorted([good[0], good[1], f"{lines}:1", f"{lines}:5"])
+
+
+def sqlite_rows(db) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return [path for (path,) in conn.execute("select path from articles")]

@@ -87,11 +87,14 @@ def test_tables_and_columns(db):
     assert {"articles", "speakers", "quotes"} <= set(db.table_names())
     assert set(db["articles"].columns_dict) == {
         "id", "url", "title", "source", "published", "text", "path"}
-    assert set(db["speakers"].columns_dict) == {"id", "name", "kind"}
+    assert set(db["speakers"].columns_dict) == {
+        "id", "name", "kind", "latest_title", "quote_count", "article_count",
+        "first_quoted", "last_quoted"}
     assert set(db["quotes"].columns_dict) == {
         "id", "article_id", "speaker_id", "text", "start", "end", "speaker_start",
-        "speaker_end", "mention", "title", "cue", "sieve", "confidence",
+        "speaker_end", "mention", "title", "affiliation", "cue", "sieve", "confidence",
         "published", "source"}
+    assert {"speaker_titles", "speaker_aliases", "speaker_curation"} <= set(db.table_names())
     for table in ("articles", "speakers", "quotes"):
         assert db[table].pks == ["id"]
 
@@ -121,7 +124,9 @@ def test_fts_finds_quote_text(db):
 def test_rows_and_speakers(db):
     assert store.counts(db) == {"articles": 2, "quotes": 4, "speakers": 3}
     ruiz = db["speakers"].get(store.speaker_id("Ana Ruiz"))
-    assert ruiz == {"id": ruiz["id"], "name": "Ana Ruiz", "kind": "person"}
+    assert ruiz == {"id": ruiz["id"], "name": "Ana Ruiz", "kind": "person",
+                    "latest_title": "mayor", "quote_count": 2, "article_count": 1,
+                    "first_quoted": "2024-03-01", "last_quoted": "2024-03-01"}
     org = db["speakers"].get(store.speaker_id("Harbour Authority", "organisation"))
     assert org["kind"] == "organisation"
     quote = next(db["quotes"].rows_where("text = ?", ['"Not one day later,"']))
