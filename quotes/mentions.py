@@ -80,6 +80,8 @@ def patterns() -> dict[str, regex.Pattern]:
         "honorific": regex.compile(rf"(?:{honorifics})(?![\p{{L}}])"),
         "cue": regex.compile(rf"(?<![\p{{L}}])(?P<cue>{cues})(?![\p{{L}}])"),
         "before": regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>,[^,\n\"“”]{{1,200}}?,)?[ \t\u00a0]*\Z"),
+        "before_reverse": regex.compile(
+            rf"(?r)(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>,[^,\n\"“”]{{1,200}}?,)?[ \t\u00a0]*\Z"),
         "after": regex.compile(rf"\A(?P<np>{phrase})(?![\p{{L}}])"),
         "possessive": regex.compile(rf"\A(?P<owner>{name})['’]s?{_}"),
         # ", James B. Comey," after a role: the appositive names the person.
@@ -95,7 +97,7 @@ def subject_before(text: str, end: int, floor: int = 0) -> Mention | None:
     """
     start = max(floor, end - WINDOW)
     window = text[start:end]
-    match = patterns()["before"].search(window)
+    match = _longest_ending_phrase(window)
     if not match:
         return None
     mention = make_mention(text, start + match.start("np"), start + match.end("np"), match)
@@ -106,6 +108,26 @@ def subject_before(text: str, end: int, floor: int = 0) -> Mention | None:
         if named:
             return named
     return mention
+
+
+_WORD_START = regex.compile(r"(?<![\p{L}\p{M}\d'’\-.])[\p{L}\d$(]")
+
+
+def _longest_ending_phrase(window: str):
+    """The longest speaker phrase that ends the window.
+
+    Searching forward tries every start and costs milliseconds a window; a
+    reverse search finds the phrase's end at once but may stop short of a
+    title ("Secretary of State John Kerry"), so the forward pattern is then
+    tried, anchored, at the few word starts just before what it found."""
+    found = patterns()["before_reverse"].search(window)
+    if not found:
+        return None
+    for word in _WORD_START.finditer(window, max(0, found.start() - 40), found.start()):
+        longer = patterns()["before"].match(window, word.start())
+        if longer:
+            return longer
+    return patterns()["before"].match(window, found.start()) or found
 
 
 _WORD_BEFORE = regex.compile(r"([\p{L}]+)[ \t\u00a0]+\Z")
