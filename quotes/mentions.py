@@ -11,7 +11,7 @@ the cost per quote is constant.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -199,6 +199,7 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
                    name_start=name_start)
 
 
+@lru_cache(maxsize=65536)
 def split_title(name: str) -> tuple[str | None, str]:
     """("General", "Najim al-Jabouri") from "General Najim al-Jabouri": the
     name regex takes capitalised titles in, this takes them out again."""
@@ -224,6 +225,7 @@ def definite(mention: Mention) -> bool:
     return bool(regex.match(r"(?:[Tt]he|[Hh]is|[Hh]er)\s", mention.text))
 
 
+@lru_cache(maxsize=65536)
 def clean_name(name: str) -> str:
     name = name.strip()
     # A final dot belongs to the name only after an initial or a suffix ("J.", "Jr.").
@@ -253,6 +255,7 @@ def _split_title(before_name: str) -> tuple[str | None, str | None]:
     return (title or None), gender
 
 
+@lru_cache(maxsize=65536)
 def is_organisation(name: str) -> bool:
     orgs = lexicon.words("organisations")
     words = name.split()

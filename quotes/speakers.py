@@ -32,6 +32,7 @@ class Person:
     titles: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65536)
 def normalise(name: str) -> str:
     """The identity key of a name: casefolded, without diacritics or dots."""
     decomposed = unicodedata.normalize("NFKD", name)
