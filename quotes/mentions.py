@@ -50,7 +50,7 @@ def patterns() -> dict[str, regex.Pattern]:
         rf"(?<![\p{{L}}\p{{M}}\d'’.\-])(?:(?:{particles}){_})*(?:{token}|{initial})(?:{_}(?:(?:{particles}){_})*(?:{token}|{initial})){{0,5}}"
         rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?"
     )
-    title = rf"(?:(?:{modifiers}){_})*(?:{titles})(?![\p{{L}}])"
+    title = rf"(?:(?:{modifiers}){_})*(?i:{titles})(?![\p{{L}}])"
     # Descriptors written before a name: "Republican presidential nominee".
     function_words = _alternation(lexicon.words("function_words"))
     # A descriptor word: no function word, no verb, no -ing form.
