@@ -266,6 +266,15 @@ class Curation:
     def curated(self, sid: str) -> bool:
         return sid in self.names or sid in self.kinds
 
+    def overrides(self, sid: str) -> dict:
+        """The speaker row fields people decided for sid, with its id."""
+        fields = {"id": sid}
+        if sid in self.names:
+            fields["name"] = self.names[sid]
+        if sid in self.kinds:
+            fields["kind"] = self.kinds[sid]
+        return fields
+
     @classmethod
     def replay(cls, entries) -> Curation:
         """Apply log entries (mappings with action, speaker_id, speaker_name,

@@ -215,9 +215,8 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
             db.execute(f"DELETE FROM quotes WHERE article_id IN ({marks_s})", stored)
         db["articles"].upsert_all(articles, pk="id")
         # The first spelling seen names a speaker, unless people decided otherwise.
-        curated = [row for sid, row in speakers.items() if curation.curated(sid)]
-        db["speakers"].insert_all(
-            (row for sid, row in speakers.items() if not curation.curated(sid)), pk="id", ignore=True)
+        db["speakers"].insert_all(speakers.values(), pk="id", ignore=True)
+        curated = [curation.overrides(sid) for sid in speakers if curation.curated(sid)]
         if curated:
             db["speakers"].upsert_all(curated, pk="id")
         db["quotes"].insert_all(quote_rows.values(), pk="id", replace=True)
@@ -237,9 +236,9 @@ def mark_stale(db: sqlite_utils.Database, speaker_ids: Iterable[str]) -> None:
                    f" AND id IN ({', '.join('?' * len(chunk))})", chunk)
 
 
-# Per speaker and form (a title with its affiliation, or an alias): first and
-# last publication date, articles and quotes. {form} are quotes columns or
-# expressions, {where} restricts the quotes.
+# Per stale speaker and form (a title with its affiliation, or an alias): first
+# and last publication date, articles and quotes. {forms} computes the form's
+# {columns} from a quote; quotes for which {present} is false have no form.
 _SEEN_SQL = """INSERT INTO [{table}] (speaker_id, {columns}, first_seen, last_seen, articles, quotes)
 SELECT speaker_id, {columns}, min(published), max(published), count(DISTINCT article_id), count(*)
 FROM (SELECT speaker_id, {forms}, published, article_id FROM quotes

@@ -418,10 +418,11 @@ def test_kind_survives_reingest_and_merges_the_other_kind(tmp_path, monkeypatch)
     as_person = article("port-dues", "2022-02-01",
                         "Saltmere Port Authority said: \u201cDues go up.\u201d",
                         ("\u201cDues go up.\u201d", "Saltmere Port Authority", "Saltmere Port Authority"))
+    # Another spelling: the name first seen stays, only the kind was curated.
     as_org = article("port-dredging", "2022-03-01",
-                     "Saltmere Port Authority said: \u201cDredging starts.\u201d",
-                     ("\u201cDredging starts.\u201d", "Saltmere Port Authority", "Saltmere Port Authority",
-                      dict(kind="organisation")))
+                     "The Saltmere port authority said: \u201cDredging starts.\u201d",
+                     ("\u201cDredging starts.\u201d", "Saltmere port authority",
+                      "The Saltmere port authority", dict(kind="organisation")))
     path = tmp_path / "q.db"
     ingest_with(monkeypatch, path, [as_person])
     db = sqlite_utils.Database(path)
