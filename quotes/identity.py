@@ -201,11 +201,12 @@ def _pronouns() -> frozenset[str]:
 def within_article(quotes: list[Quote]) -> list[Identity | None]:
     """The identity of each quote's speaker, the quotes all from one article.
 
-    A short name ("Masum", "de Blasio") whose words end exactly one longer
-    name of the same kind quoted in the same article is that speaker; with two
-    candidates ("Clinton" beside Hillary and Bill Clinton) it has no identity,
-    and neither has a speaker without a proper name ("ministry"): their
-    quotes keep the mention but join no speaker record.
+    A short name ("Masum", "de Blasio", "task force") whose words end exactly
+    one longer name of the same kind quoted in the same article is that
+    speaker; with two candidates ("Clinton" beside Hillary and Bill Clinton) it
+    has no identity, and neither has a speaker without a proper name
+    ("ministry") that names nobody in the article: their quotes keep the
+    mention but join no speaker record.
     """
     named = {(q.speaker, _kind(q)) for q in quotes if q.speaker}
     if not named:
@@ -216,15 +217,14 @@ def within_article(quotes: list[Quote]) -> list[Identity | None]:
         for who, words in found.values():
             if who is not None:
                 longest.setdefault((who.kind, words), who)
-        for item, (who, words) in found.items():
-            if who is None:
-                continue
-            longer = [full for (kind, other), full in longest.items()
-                      if kind == who.kind and len(other) > len(words) and other[-len(words):] == words]
-            if len(longer) == 1:
-                found[item] = (replace(longer[0], title=who.title, affiliation=who.affiliation), words)
+        for (raw, kind), (who, words) in found.items():
+            longer = [full for (k, other), full in longest.items()
+                      if k == kind and len(other) > len(words) and other[-len(words):] == words]
+            if len(longer) == 1:  # "Masum"; "task force" for the Joint Flood Task Force
+                title, affiliation = (who.title, who.affiliation) if who else (None, None)
+                found[(raw, kind)] = (replace(longer[0], title=title, affiliation=affiliation), words)
             elif longer:  # "Clinton" beside two Clintons: nobody can tell which
-                found[item] = (None, words)
+                found[(raw, kind)] = (None, words)
     return [found[(q.speaker, _kind(q))][0] if q.speaker else None for q in quotes]
 
 

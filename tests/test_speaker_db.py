@@ -110,8 +110,22 @@ SHIPPING_LATER = article(
     ("\u201cTwo new ships join the fleet.\u201d", "Marlow Shipping", "Marlow Shipping",
      dict(kind="organisation")),
 )
+# An organisation's short form within its article; the same short form alone.
+FLOOD = article(
+    "flood-barriers", "2021-10-04",
+    "The Joint Flood Task Force said: \u201cThe barriers held.\u201d "
+    "\u201cPumps run all night,\u201d the task force said.",
+    ("\u201cThe barriers held.\u201d", "Joint Flood Task Force", "The Joint Flood Task Force",
+     dict(kind="organisation")),
+    ("\u201cPumps run all night,\u201d", "task force", "the task force", dict(kind="organisation")),
+)
+FLOOD_ELSEWHERE = article(
+    "storm-drill", "2021-11-20",
+    "\u201cThe drill went well,\u201d the task force said.",
+    ("\u201cThe drill went well,\u201d", "task force", "the task force", dict(kind="organisation")),
+)
 CORPUS = [DAM_2015, DAM_2016, DAM_2019, BROOK_HANNA, BROOK_OSKAR, BROOK_BOTH, SHIPPING,
-          SHIPPING_LATER]
+          SHIPPING_LATER, FLOOD, FLOOD_ELSEWHERE]
 
 
 def build(path, corpus=CORPUS):
@@ -279,6 +293,16 @@ def test_a_person_and_an_organisation(db):
     assert db["speakers"].count_where("name = ?", ["company"]) == 0
     (unnamed,) = db["quotes"].rows_where("text = ?", ["\u201cNo ship was damaged.\u201d"])
     assert unnamed["mention"] == "The company"
+
+
+def test_an_organisations_short_form_within_its_article(db):
+    assert speakers_of(db, "flood-barriers") == {
+        "\u201cThe barriers held.\u201d": "Joint Flood Task Force",
+        "\u201cPumps run all night,\u201d": "Joint Flood Task Force"}
+    # Where no task force is named, "the task force" is nobody in particular.
+    assert speakers_of(db, "storm-drill") == {"\u201cThe drill went well,\u201d": None}
+    assert speaker(db, "Joint Flood Task Force", "organisation")["quote_count"] == 2
+    assert db["speakers"].count_where("name = ?", ["task force"]) == 0
 
 
 def test_counts_follow_a_reingest_that_changes_quotes(db):
