@@ -143,6 +143,14 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
         return _of_person(issuer) if issuer else Resolved(None, mention.title)
     if mention.kind == "organisation":
         noun = (mention.title or mention.text).split()[-1]
-        org = people.organisation(noun, mention.start)
-        return Resolved(org.name if org else mention.title, None, "organisation", mention.owner)
+        # The organisation named with that noun, else the last one named ("the
+        # group said" after "Velmora Harbour Watch announced ...").
+        org = people.organisation(noun, mention.start) or (
+            people.last_organisation(mention.start) if definite(mention) else None)
+        if org:
+            return Resolved(org.name, None, "organisation", mention.owner)
+        # "the Clinton campaign" names an organisation; a bare "the ministry" does
+        # not, and must not become one speaker shared by every ministry.
+        named = mention.title if mention.title and mention.title[:1].isupper() else None
+        return Resolved(named, None if named else mention.title, "organisation", mention.owner)
     return Resolved()
