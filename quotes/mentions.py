@@ -190,6 +190,8 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
     if not text[start:end].rstrip().endswith(name.split()[-1]):
         end = start + len(text[start:end].rstrip(". "))  # the sentence's dot is not the name's
     leading_title, name = split_title(name)
+    if leading_title is None:
+        leading_title, name = common_word_title(name, text)
     before_name = (text[start:name_start] + " " + (leading_title or "")).strip()
     title, gender = _split_title(before_name)
     owner = patterns()["possessive"].match(before_name + " ")
@@ -214,6 +216,21 @@ def split_title(name: str) -> tuple[str | None, str]:
     if position == 0:
         return None, name
     return name[:position].strip(), name[position:].strip()
+
+
+def common_word_title(name: str, text: str) -> tuple[str | None, str]:
+    """("Grower", "Luc Ferrant") from "Grower Luc Ferrant": a first word that
+    is capitalised only because it opens the sentence, a common noun the
+    article also writes in lower case, describes the person."""
+    words = name.split()
+    if len(words) < 3:
+        return None, name
+    first = words[0]
+    lower = first.casefold()
+    if first[1:].islower() and (lower in lexicon.words("role_nouns")
+                                or regex.search(rf"(?<![\p{{L}}]){regex.escape(lower)}(?:e?s)?(?![\p{{L}}])", text)):
+        return first, " ".join(words[1:])
+    return None, name
 
 
 def _strip_article(phrase: str) -> str:

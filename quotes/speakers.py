@@ -17,7 +17,7 @@ import regex
 from nameparser import HumanName
 
 from . import lexicon
-from .mentions import clean_name, is_organisation, patterns, split_title
+from .mentions import clean_name, common_word_title, is_organisation, patterns, split_title
 from .model import Mention
 
 
@@ -78,6 +78,8 @@ class ArticleSpeakers:
         self.occurrences: list[tuple[int, Person, bool]] = []
         for match in patterns()["name"].finditer(text):
             title, name = split_title(clean_name(match.group()))
+            if title is None:
+                title, name = common_word_title(name, text)
             honorific = lexicon.mapping("honorifics").get(title or "")
             if len(name.split()) >= 2 or (title and len(name.split()) == 1 and name[:1].isupper()):
                 owner = _OWNER_BEFORE.search(text, max(0, match.start() - 60), match.start()) \

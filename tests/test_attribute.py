@@ -395,3 +395,16 @@ def test_relative_who_resolves_to_the_name_before_it():
     quotes = extract(text)
     assert [q.speaker for q in quotes] == ["Ana Ruiz", "Piet Hallstrom"]
     assert quotes[1].mention == "who"
+
+
+def test_a_sentence_opening_common_noun_is_a_title_not_part_of_the_name():
+    text = ('The storm flattened the vineyards of the growers near Velmora.\n\n'
+            'Grower Luc Ferrant walked reporters through the rows. '
+            'Ferrant said: "It will take five years to recover."')
+    q = only(text)
+    assert (q.speaker, q.title) == ("Luc Ferrant", "Grower")
+
+
+def test_a_bare_organisation_noun_is_not_a_speaker_of_its_own():
+    q = only('"The figures are under review," the ministry said on Monday.')
+    assert q.speaker is None and q.speaker_kind == "organisation" and q.title == "ministry"
