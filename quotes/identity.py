@@ -60,6 +60,7 @@ class Identity:
     affiliation: str | None = None
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Casefold, strip diacritics, drop dots and apostrophes, hyphens to blanks.
 

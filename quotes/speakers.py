@@ -9,7 +9,6 @@ pronouns already attributed to a name, role nouns and first names.
 from __future__ import annotations
 
 import bisect
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -18,6 +17,7 @@ from nameparser import HumanName
 
 from . import lexicon
 from .mentions import clean_name, common_word_title, is_organisation, patterns, split_title
+from .identity import normalise
 from .model import Mention
 
 
@@ -30,14 +30,6 @@ class Person:
     affiliation: str | None = None  # "Iraq" for "Iraq's President ..."
     gender: str | None = None
     titles: list[str] = field(default_factory=list)
-
-
-@lru_cache(maxsize=65536)
-def normalise(name: str) -> str:
-    """The identity key of a name: casefolded, without diacritics or dots."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.replace(".", " ").casefold().split())
 
 
 @cache
