@@ -274,6 +274,10 @@ def _split_title(before_name: str) -> tuple[str | None, str | None]:
 
 @lru_cache(maxsize=65536)
 def is_organisation(name: str) -> bool:
+    """Whether a capitalised name names an organisation, not a person. A country
+    or city that speaks ("Russia said") speaks for its government."""
+    if name in lexicon.words("places"):
+        return True
     orgs = lexicon.words("organisations")
     words = name.split()
     if any(w in orgs for w in words) or any(w.rstrip(".") + "." in orgs for w in words):

@@ -240,6 +240,8 @@ def _subject(ctx: Context, start: int, end: int) -> Attribution | None:
         mention = phrase_after(ctx.text, start, end)
         if mention is None or not _plausible_subject(ctx, mention):
             continue
+        if start != starts[0] and mention.name in lexicon.words("places"):
+            continue  # "in Birmingham, Alabama, on Saturday": a place after a comma
         verb = _VERB_NEXT.match(ctx.text, mention.end, end)
         if verb:
             return _attribution(mention, _Verb(verb, "verb"))
@@ -247,7 +249,7 @@ def _subject(ctx: Context, start: int, end: int) -> Attribution | None:
 
 
 def _plausible_subject(ctx: Context, mention) -> bool:
-    """Rule out what only looks like a subject at the head of a sentence:
+    """Rule out what only looks like a subject at the head of a clause:
     "it", a lower-case run ("ripped FBI Director ..."), a one-word capitalised
     word the article never uses as a name mid-sentence ("Beyond", "Given")."""
     if mention.kind == "pronoun":
