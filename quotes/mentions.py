@@ -228,9 +228,17 @@ def common_word_title(name: str, text: str) -> tuple[str | None, str]:
     first = words[0]
     lower = first.casefold()
     if first[1:].islower() and (lower in lexicon.words("role_nouns")
-                                or regex.search(rf"(?<![\p{{L}}]){regex.escape(lower)}(?:e?s)?(?![\p{{L}}])", text)):
+                                or not _lowercase_words(text).isdisjoint((lower, lower + "s", lower + "es"))):
         return first, " ".join(words[1:])
     return None, name
+
+
+_LOWERCASE_WORD = regex.compile(r"(?<![\p{L}])\p{Ll}[\p{Ll}\-]*")
+
+
+@lru_cache(maxsize=2)  # the article being read; a str caches its own hash
+def _lowercase_words(text: str) -> frozenset[str]:
+    return frozenset(_LOWERCASE_WORD.findall(text))
 
 
 def _strip_article(phrase: str) -> str:
