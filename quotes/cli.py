@@ -96,12 +96,25 @@ def extract(paths, pretty):
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--metadata", "metadata_path", default=None,
               help="Datasette metadata file (default: the project's metadata.yml).")
-def serve(db_path, host, port, metadata_path):
-    """Publish the quote index in DB_PATH with Datasette, read-only."""
+@click.option("--no-sql", "no_sql", is_flag=True,
+              help="Refuse arbitrary SQL (?sql=, _where=); canned queries, search and facets still work.")
+@click.option("--sql-time-limit", "sql_time_limit_ms", type=click.IntRange(min=1), default=None,
+              metavar="MS", help="Stop any query after MS milliseconds.  [default: 3000]")
+@click.option("--allow-robots", is_flag=True,
+              help="Let search engines crawl and index the pages (blocked by default).")
+def serve(db_path, host, port, metadata_path, no_sql, sql_time_limit_ms, allow_robots):
+    """Publish the quote index in DB_PATH with Datasette, read-only.
+
+    Every query has a time limit and a row cap; robots are asked to stay away
+    (robots.txt and an X-Robots-Tag header). For a public server, consider
+    --no-sql.
+    """
     from . import publish
 
+    settings = {"sql_time_limit_ms": sql_time_limit_ms} if sql_time_limit_ms else None
     try:
-        publish.serve(db_path, host=host, port=port, metadata_path=metadata_path)
+        publish.serve(db_path, host=host, port=port, metadata_path=metadata_path,
+                      allow_sql=not no_sql, allow_robots=allow_robots, settings=settings)
     except publish.PublishError as error:
         raise click.ClickException(str(error)) from error
 

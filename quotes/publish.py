@@ -3,6 +3,16 @@
 No web server of our own: :func:`make_datasette` builds the Datasette app
 (also used by the tests through ``datasette.client``) and :func:`serve` runs
 it under uvicorn the way the ``datasette serve`` command does.
+
+Safe for the open web by default: the database is opened immutable, every
+query has a time limit (``sql_time_limit_ms``) and a row cap
+(``max_returned_rows``), arbitrary SQL can be switched off (``allow_sql=False``,
+``quotes serve --no-sql``: Datasette's ``default_allow_sql`` setting; canned
+queries, table search and facets still work), and robots are asked to stay
+away (``/robots.txt`` from the datasette-block-robots plugin and an
+``X-Robots-Tag`` header) unless ``allow_robots=True``. Datasette's templates
+escape every value they show, and show only ``http(s)://`` values as links;
+:func:`asgi_app` adds ``X-Content-Type-Options: nosniff`` to every answer.
 """
 
 from __future__ import annotations
@@ -29,6 +39,10 @@ SETTINGS = {
     "max_returned_rows": 1000,
     "facet_time_limit_ms": 1000,
 }
+
+ROBOTS_PLUGIN = "datasette-block-robots"
+# What /robots.txt says with allow_robots=True: everything may be crawled.
+ROBOTS_ALLOW_ALL = "User-agent: *\nDisallow:"
 
 
 class PublishError(Exception):
@@ -82,19 +96,27 @@ def check_database(db_path) -> Path:
     return path
 
 
-def make_datasette(db_path, metadata_path=None, settings: dict | None = None) -> Datasette:
+def make_datasette(db_path, metadata_path=None, settings: dict | None = None, *,
+                   allow_sql: bool = True, allow_robots: bool = False) -> Datasette:
     """A Datasette app serving db_path immutably, as /quotes whatever the file is called.
 
     Immutable (``datasette -i``): Datasette opens the file read-only and may
     cache counts. Rebuild into another file and swap it; writing to a served
-    file breaks the running app.
+    file breaks the running app. `allow_sql=False` refuses arbitrary SQL
+    (``?sql=``, ``_where=``); `allow_robots=True` lets crawlers in.
     """
     path = check_database(db_path)
     register_plugin()
+    metadata = load_metadata(metadata_path)
+    if allow_robots:
+        metadata.setdefault("plugins", {})[ROBOTS_PLUGIN] = {"literal": ROBOTS_ALLOW_ALL}
+    settings = {**SETTINGS, **(settings or {})}
+    if not allow_sql:
+        settings["default_allow_sql"] = False
     ds = Datasette(
         immutables=[str(path)],
-        metadata=load_metadata(metadata_path),
-        settings={**SETTINGS, **(settings or {})},
+        metadata=metadata,
+        settings=settings,
         template_dir=str(TEMPLATES),
     )
     # A stable name keeps URLs and the metadata's `databases: quotes:` valid
@@ -113,12 +135,42 @@ def register_plugin() -> None:
         pm.register(plugin, name="quotes")
 
 
-def serve(db_path, host: str = "127.0.0.1", port: int = 8001, metadata_path=None) -> None:
+def asgi_app(ds: Datasette, allow_robots: bool = False):
+    """The ASGI app to serve: Datasette's, adding to every response
+    ``X-Content-Type-Options: nosniff`` (a browser never runs a JSON or CSV
+    answer holding HTML as a page) and, unless robots are allowed,
+    ``X-Robots-Tag: noindex, nofollow`` (robots.txt only asks crawlers not to
+    fetch pages; the header also keeps pages linked from elsewhere out of
+    search results)."""
+    app = ds.app()
+    extra = [(b"x-content-type-options", b"nosniff")]
+    if not allow_robots:
+        extra.append((b"x-robots-tag", b"noindex, nofollow"))
+    names = {name for name, _ in extra}
+
+    async def with_headers(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() not in names]
+                message = {**message, "headers": headers + extra}
+            await send(message)
+
+        return await app(scope, receive, send_with_headers)
+
+    return with_headers
+
+
+def serve(db_path, host: str = "127.0.0.1", port: int = 8001, metadata_path=None, *,
+          allow_sql: bool = True, allow_robots: bool = False, settings: dict | None = None) -> None:
     """Serve db_path read-only on http://host:port until interrupted."""
     import asyncio
 
     import uvicorn
 
-    ds = make_datasette(db_path, metadata_path)
+    ds = make_datasette(db_path, metadata_path, settings, allow_sql=allow_sql, allow_robots=allow_robots)
     asyncio.run(ds.invoke_startup())  # plugin startup hooks, as `datasette serve` runs them
-    uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)
+    uvicorn.run(asgi_app(ds, allow_robots), host=host, port=port, log_level="info",
+                lifespan="on", workers=1)
