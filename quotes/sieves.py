@@ -18,6 +18,7 @@ from .mentions import patterns, phrase_after, subject_before
 
 Sieve = Callable[[Context, int], "Attribution | None"]
 
+_BLANKS = regex.compile(r"[ \t\u00a0]+")
 # What may stand between a closing mark and the speaker or verb that follows it.
 _LEAD = regex.compile(r"[ \t\u00a0,—–\-]*")
 # What may stand between a verb and the quote it introduces: "told reporters on
@@ -57,14 +58,14 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     if _closes_a_fragment(ctx, i, start):
         return None
     limit = min(ctx.ceiling(i), ctx.sentence_end(start, ctx.ceiling(i)), start + 160)
-    for cue in _cues(ctx, start, limit):
-        before = ctx.text[start:cue.start()]
-        trimmed = _strip_between(before)
-        mention = subject_before(ctx.text, start + len(trimmed), floor=start)
-        if mention is not None and mention.start == start:
-            return _attribution(mention, cue)
+    cue = next(_cues(ctx, start, limit), None)  # the first verb after the quote
+    if cue is None:
         return None
-    return None
+    trimmed = _strip_between(ctx.text[start:cue.start()])
+    mention = subject_before(ctx.text, start + len(trimmed), floor=start)
+    if mention is None or mention.start != start:
+        return None
+    return _attribution(mention, cue)
 
 
 def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:
@@ -74,7 +75,7 @@ def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:
     cue = patterns()["cue"].match(ctx.text, start, ctx.ceiling(i))
     if not cue:
         return None
-    after = regex.compile(r"[ \t\u00a0]+").match(ctx.text, cue.end(), ctx.ceiling(i))
+    after = _BLANKS.match(ctx.text, cue.end(), ctx.ceiling(i))
     if not after:
         return None
     return _attribution(phrase_after(ctx.text, after.end(), ctx.ceiling(i)), cue)
@@ -84,11 +85,10 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
     """X said: “…” — a speaker and verb leading into the quote."""
     quote = ctx.quotes[i]
     floor = ctx.sentence_start(quote.start, ctx.floor(i))
-    for cue in reversed(list(_cues(ctx, floor, quote.start))):
-        if not _VERB_TAIL.match(ctx.text, cue.end(), quote.start):
-            return None
-        return _speaker_of_cue(ctx, floor, cue)
-    return None
+    cues = list(_cues(ctx, floor, quote.start))
+    if not cues or not _VERB_TAIL.match(ctx.text, cues[-1].end(), quote.start):
+        return None  # the verb nearest the quote must lead straight into it
+    return _speaker_of_cue(ctx, floor, cues[-1])
 
 
 def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
@@ -179,7 +179,7 @@ def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
         if mention is not None and regex.search(r"[,—–][ \t\u00a0]*\Z", ctx.text[quote.end:mention.start]):
             return _attribution(mention, cue)
         if regex.search(r"[,—–][ \t\u00a0]*\Z", before):
-            after = regex.compile(r"[ \t\u00a0]+").match(ctx.text, cue.end(), ceiling)
+            after = _BLANKS.match(ctx.text, cue.end(), ceiling)
             if after:
                 found = _attribution(phrase_after(ctx.text, after.end(), ceiling), cue)
                 if found:
