@@ -9,8 +9,11 @@ re-applied whenever quotes are written). Plus ``quotes_fts`` (FTS5 over the
 quote text) and the ``quotes_view`` browsing view. Every id is derived from
 content, so writing the same article twice changes nothing.
 
-Bulk loads are fast when secondary indexes, the FTS index and the speaker
-aggregates are built once, after the rows are in (see :func:`finalize`);
+``quote_groups`` and ``quote_variants`` group the quotes that are one quote
+reported differently (:mod:`quotes.search`); they are rebuilt after each load.
+
+Bulk loads are fast when secondary indexes, the FTS index, the speaker
+aggregates and the variant groups are built once, after the rows are in (see :func:`finalize`);
 later incremental ingests keep FTS in sync through the triggers that
 :func:`finalize` installs, and refresh only the speakers they touched.
 """
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import identity
+from . import identity, search
 from .identity import Curation
 from .model import Article, Quote, content_id
 
@@ -132,7 +135,7 @@ def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
 
 
 def finalize(db: sqlite_utils.Database) -> None:
-    """Build the indexes, the FTS index and the speaker aggregates after a load.
+    """Build the indexes, the FTS index, the speaker aggregates and the variant groups after a load.
 
     Cheap when nothing changed: ``enable_fts(replace=True)`` recreates (and
     repopulates) the index only when it is missing or misconfigured, e.g.
@@ -144,6 +147,7 @@ def finalize(db: sqlite_utils.Database) -> None:
             db[table].create_index(columns, if_not_exists=True)
     db["quotes"].enable_fts(FTS_COLUMNS, create_triggers=True, replace=True)
     refresh_speakers(db)
+    search.build_groups(db)
 
 
 def _article_row(article: Article) -> dict:
@@ -307,6 +311,8 @@ def apply_curation(db: sqlite_utils.Database) -> None:
                 db["speakers"].update(sid, {"name": name, "kind": kind})
         mark_stale(db, moved)
         refresh_speakers(db)
+    if moved:
+        search.build_groups(db)  # variants group by speaker
 
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:

@@ -1,0 +1,562 @@
+"""Fact-checker search: a fragment finds the quote, its variants and its first appearance.
+
+Three parts, each a plain function over plain data, used by ``quotes search``,
+by :func:`quotes.store.finalize` and (as SQL functions) by the Datasette
+plugin:
+
+- **Queries.** :func:`fts_query` turns what a person types into an FTS5 query
+  that is always valid: ``"a phrase"``, ``prefix*``, ``AND``/``OR``/``NOT`` and
+  parentheses keep their meaning; every other word is quoted, so punctuation,
+  an unbalanced quote mark or a stray operator never makes an error.
+- **Variant groups.** The same quote reported by several outlets with small
+  differences (punctuation, a dash for a comma, a dropped word, a partial
+  quote of a longer one) is one group: :func:`group_quotes` compares word
+  sequences (:func:`variant_score`) of quotes whose speakers do not conflict,
+  longest first, so a partial quote joins the fullest wording it belongs to
+  and never bridges two distinct quotes. :func:`build_groups` writes the
+  ``quote_groups`` and ``quote_variants`` tables after a load.
+- **Closest wording.** :func:`similarity` scores how close typed words are to
+  the closest stretch of a recorded quote (1.0: the words are in it, in
+  order), so a misremembered or paraphrased wording finds the real one first.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import cache, lru_cache
+
+import regex
+import sqlite_utils
+from markupsafe import Markup, escape
+
+from . import identity, lexicon
+from .model import content_id
+
+GROUPS, VARIANTS = "quote_groups", "quote_variants"
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # snippet() markers, turned into <mark> by snippet_html
+# A quote shorter than this many words joins a group only when its words are
+# exactly another quote's: "a disaster" is in too many quotes to be a partial one.
+MIN_PARTIAL_WORDS = 4
+# A spelling variant ("organisation"/"organization", "per cent"/"percent").
+SPELLING_RATIO = 0.8
+CANDIDATES = 200  # FTS hits scored per search, best bm25 first
+
+_APOSTROPHES = str.maketrans("", "", "'’‘`´")
+_NON_WORD = regex.compile(r"[^\p{L}\p{N}]+")
+# English contractions, spelt out before apostrophes go: outlets transcribe
+# "I'll" and "I will", "won't" and "will not" for the same words.
+_CONTRACTIONS = [
+    (regex.compile(r"\b(won|can|shan)['’]t\b", regex.I), lambda m: {"won": "will", "can": "can", "shan": "shall"}[m.group(1).lower()] + " not"),
+    (regex.compile(r"n['’]t\b", regex.I), lambda m: " not"),
+    (regex.compile(r"['’]ll\b", regex.I), lambda m: " will"),
+    (regex.compile(r"['’]re\b", regex.I), lambda m: " are"),
+    (regex.compile(r"['’]ve\b", regex.I), lambda m: " have"),
+    (regex.compile(r"\b(i)['’]m\b", regex.I), lambda m: m.group(1) + " am"),
+]
+
+
+@lru_cache(maxsize=65536)
+def words(text: str) -> tuple[str, ...]:
+    """The words of text without case, accents, apostrophes and punctuation.
+
+    >>> words("We'll fight — and WIN, “whatever” it doesn't cost…")
+    ('we', 'will', 'fight', 'and', 'win', 'whatever', 'it', 'does', 'not', 'cost')
+    """
+    text = text or ""
+    if "'" in text or "’" in text:
+        for pattern, spelt in _CONTRACTIONS:
+            text = pattern.sub(spelt, text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return tuple(_NON_WORD.sub(" ", stripped.casefold().translate(_APOSTROPHES)).split())
+
+
+@cache
+def function_words() -> frozenset[str]:
+    return frozenset(w for w in lexicon.words("function_words") | lexicon.words("pronouns")
+                     if w.isalpha()) | {"the", "a", "an", "to", "of", "is", "are", "was", "be"}
+
+
+# ---------------------------------------------------------------------------
+# Queries
+
+_QUERY_TOKENS = regex.compile(
+    r'(?P<phrase>"[^"]*"?)|(?P<lp>\()|(?P<rp>\))|(?P<word>[\p{L}\p{N}_]+(?:[\'’][\p{L}\p{N}_]+)*\*?)|.',
+    regex.DOTALL)
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def parse_query(text: str) -> list[tuple[str, str]]:
+    """What a person typed as (kind, value) items: term, prefix, phrase, op, (, )."""
+    items: list[tuple[str, str]] = []
+    for m in _QUERY_TOKENS.finditer(text or ""):
+        if m.group("phrase"):
+            inner = " ".join(words(m.group("phrase").strip('"')))
+            if inner:
+                items.append(("phrase", inner))
+        elif m.group("lp"):
+            items.append(("(", "("))
+        elif m.group("rp"):
+            items.append((")", ")"))
+        elif m.group("word"):
+            word = m.group("word")
+            if word in _OPERATORS:
+                items.append(("op", word))
+            elif word.endswith("*") and words(word):
+                items.append(("prefix", " ".join(words(word))))
+            else:
+                items.extend(("term", w) for w in words(word))
+    return items
+
+
+def _well_formed(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop operators with nothing on one side and parentheses that do not pair."""
+    depth, balanced = 0, True
+    for kind, _ in items:
+        depth += {"(": 1, ")": -1}.get(kind, 0)
+        balanced &= depth >= 0
+    if depth or not balanced:
+        items = [i for i in items if i[0] not in "()"]
+    out: list[tuple[str, str]] = []
+    for item in items:
+        kind = item[0]
+        if kind == "op":
+            if not out or out[-1][0] in ("op", "("):
+                if out and out[-1][0] == "op":
+                    out[-1] = item  # "a AND NOT b": the last operator wins
+                continue
+        elif kind == ")":
+            while out and out[-1][0] == "op":
+                out.pop()
+            if out and out[-1][0] == "(":
+                out.pop()  # "()" is nothing
+                continue
+        elif out and out[-1][0] in ("term", "prefix", "phrase", ")"):
+            out.append(("op", "AND"))  # adjacent operands: FTS5 wants an explicit AND before "("
+        out.append(item)
+    while out and out[-1][0] == "op":
+        out.pop()
+    # Unwrap parentheses left empty by the clean-up, e.g. "( AND )".
+    return out if any(k in ("term", "prefix", "phrase") for k, _ in out) else []
+
+
+def fts_query(text: str | None) -> str:
+    """An FTS5 query for what a person typed that can never be a syntax error.
+
+    >>> fts_query('"many fronts" tax* NOT (peace OR truce')
+    '"many fronts" AND "tax"* NOT "peace" OR "truce"'
+    >>> fts_query('he said "unbalanced')
+    '"he" AND "said" AND "unbalanced"'
+    >>> fts_query('-- AND (')
+    '""'
+    """
+    parts = []
+    for kind, value in _well_formed(parse_query(text or "")):
+        if kind == "prefix":
+            parts.append(_quoted(value) + "*")
+        elif kind in ("term", "phrase"):
+            parts.append(_quoted(value))
+        else:
+            parts.append(value)
+    return " ".join(parts) or '""'  # '""' matches nothing
+
+
+def any_words_query(text: str | None) -> str:
+    """An FTS5 query matching any of the content words of text (all words when
+    text has only function words): the candidates for the closest wording."""
+    typed = words(text or "")
+    content = [w for w in typed if w not in function_words()] or list(typed)
+    return " OR ".join(_quoted(w) for w in dict.fromkeys(content)) or '""'
+
+
+def uses_syntax(text: str) -> bool:
+    """Whether text asks for FTS syntax: a phrase, a prefix, an operator, parentheses."""
+    return any(kind not in ("term",) for kind, _ in parse_query(text))
+
+
+def positive_words(text: str) -> str:
+    """The words a match should contain: all but those after NOT."""
+    kept, negate = [], False
+    for kind, value in parse_query(text):
+        if kind == "op":
+            negate = value == "NOT"
+        elif kind in ("term", "prefix", "phrase"):
+            if not negate:
+                kept.append(value)
+    return " ".join(kept)
+
+
+# ---------------------------------------------------------------------------
+# Similarity of typed words to a recorded quote
+
+def similarity(query: str | None, text: str | None, prefixes: tuple[str, ...] = ()) -> float:
+    """How close the typed words are to the closest stretch of text, 0 to 1.
+
+    1.0 when the words are all in text, in order ("raise taxes" in "we will not
+    raise taxes"); a misremembered wording ("we will never raise taxes") scores
+    high against the real one and lower against the rest.
+
+    >>> similarity("we will never raise taxes", '"We will not raise taxes on families," she said')
+    0.875
+    >>> similarity("raise taxes", "We will not raise taxes.")
+    1.0
+
+    A word of text that begins with one of `prefixes` counts as that prefix
+    (a prefix search for "tax*" finds "taxes" exactly).
+    """
+    q, t = words(query or ""), words(text or "")
+    if prefixes:
+        t = tuple(next((p for p in prefixes if w.startswith(p)), w) for w in t)
+    if not q or not t:
+        return 0.0
+    matcher = SequenceMatcher(None, t, q, autojunk=False)
+    a, b, size = matcher.find_longest_match(0, len(t), 0, len(q))
+    q_text = " ".join(q)
+    if not size:
+        return round(SequenceMatcher(None, q_text, " ".join(t), autojunk=False).ratio() * 0.5, 3)
+    anchor = a - b  # where the query would begin in text
+    best = 0.0
+    for start in range(anchor - 2, anchor + 3):
+        for length in range(len(q) - 2, len(q) + 4):
+            lo, hi = max(0, start), min(len(t), start + length)
+            if hi <= lo:
+                continue
+            window = SequenceMatcher(None, q_text, " ".join(t[lo:hi]), autojunk=False)
+            if window.real_quick_ratio() > best and window.quick_ratio() > best:
+                best = max(best, window.ratio())
+    return round(best, 3)
+
+
+# ---------------------------------------------------------------------------
+# Variant groups
+
+def _spelling(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two word runs are one spelling apart ("per cent" and "percent")."""
+    x, y = " ".join(a), " ".join(b)
+    if any(c.isdigit() for c in x + y):
+        return x.replace(" ", "") == y.replace(" ", "")
+    return SequenceMatcher(None, x, y, autojunk=False).ratio() >= SPELLING_RATIO
+
+
+def variant_score(short: tuple[str, ...], long: tuple[str, ...]) -> float:
+    """How far the words of `short` are one wording of `long` (0 when they are not).
+
+    A variant keeps every content word of `short`, in order, inside `long`:
+    words of `long` may be missing from `short` (a dropped word, a partial
+    quote), a function word of `short` may be missing from `long` (one in ten),
+    and a word may be spelt otherwise. A different content word or number
+    ("in March" for "in April", "four" for "five") makes another quote.
+    The score is the share of `short`'s words found in `long`.
+    """
+    if not short or not long:
+        return 0.0
+    if short == long:
+        return 1.0
+    matcher = SequenceMatcher(None, short, long, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    if matched < min(MIN_PARTIAL_WORDS, len(short)) or len(short) < MIN_PARTIAL_WORDS:
+        return 0.0  # a short fragment: only its exact words (checked by the caller) join
+    loose = 0  # function words of short that long lacks
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "insert"):
+            continue
+        if tag == "replace" and _spelling(short[i1:i2], long[j1:j2]):
+            continue
+        missing = short[i1:i2]
+        if any(word not in function_words() for word in missing):
+            return 0.0
+        loose += len(missing)
+    if loose > len(short) // 10:
+        return 0.0
+    return round(matched / len(short), 3)
+
+
+@dataclass
+class Item:
+    """One quote as grouping sees it."""
+
+    id: str
+    text: str
+    speaker_id: str | None = None
+    published: str | None = None
+
+
+def _shingles(ws: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {ws[i:i + 3] for i in range(len(ws) - 2)} if len(ws) >= 3 else {ws}
+
+
+def group_quotes(items: list[Item]) -> dict[str, tuple[str, float]]:
+    """Group the quotes that are one quote reported differently.
+
+    Returns {quote id: (id of the group's founding quote, score)}. Quotes are
+    taken longest first; each joins the group of the earlier (so at least as
+    long) quote it is the best variant of, among quotes sharing a word
+    triple with it and whose speaker does not conflict (the same speaker, or
+    one of them unknown), or founds a group of its own. A partial quote thus
+    joins the fullest wording and cannot join two distinct quotes together.
+    """
+    order = sorted(items, key=lambda i: (-len(words(i.text)), i.published or "\uffff", i.id))
+    founder: dict[str, str] = {}  # quote id -> founding quote id
+    result: dict[str, tuple[str, float]] = {}
+    exact: dict[tuple[str, ...], list[Item]] = defaultdict(list)
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    seen: list[tuple[Item, tuple[str, ...]]] = []
+    for item in order:
+        ws = words(item.text)
+        best: tuple[float, int] | None = None
+        for other in exact.get(ws, ()) if ws else ():
+            if _compatible(item, other):
+                best = (1.0, 0)
+                result[item.id] = (founder[other.id], 1.0)
+                break
+        if best is None and len(ws) >= MIN_PARTIAL_WORDS:
+            shingles = _shingles(ws)
+            shared = Counter(n for s in shingles for n in index.get(s, ())[:5000])
+            need = max(1, len(shingles) // 3)
+            for n, count in shared.most_common(20):
+                if count < need:
+                    break
+                other, other_ws = seen[n]
+                if not _compatible(item, other):
+                    continue
+                score = variant_score(ws, other_ws)
+                # On a tie the quote that appeared first wins.
+                if score and (best is None or score > best[0] or (
+                        score == best[0] and _published(other) < _published(seen[best[1]][0]))):
+                    best = (score, n)
+            if best is not None:
+                other = seen[best[1]][0]
+                result[item.id] = (founder[other.id], best[0])
+        if best is None:
+            result[item.id] = (item.id, 1.0)
+        founder[item.id] = result[item.id][0]
+        exact[ws].append(item)
+        for s in _shingles(ws):
+            index[s].append(len(seen))
+        seen.append((item, ws))
+    return result
+
+
+def _published(item: Item) -> str:
+    return item.published or "\uffff"  # undated last
+
+
+def _compatible(a: Item, b: Item) -> bool:
+    return a.speaker_id is None or b.speaker_id is None or a.speaker_id == b.speaker_id
+
+
+def group_id(founding_quote_id: str) -> str:
+    return content_id("group", founding_quote_id)
+
+
+def ensure_tables(db: sqlite_utils.Database) -> None:
+    """Create the group tables if missing. They are derived data, rebuilt after
+    every load, so they declare no foreign keys that a re-ingest would trip."""
+    db[GROUPS].create(
+        {"id": str, "text": str, "speaker_id": str, "title": str, "first_quote_id": str,
+         "first_published": str, "first_url": str, "first_source": str,
+         "last_published": str, "occurrences": int, "sources": int},
+        pk="id", if_not_exists=True)
+    db[VARIANTS].create(
+        {"quote_id": str, "group_id": str, "score": float}, pk="quote_id", if_not_exists=True)
+    db[VARIANTS].create_index(["group_id"], if_not_exists=True)
+    db[GROUPS].create_index(["speaker_id"], if_not_exists=True)
+
+
+def build_groups(db: sqlite_utils.Database) -> int:
+    """(Re)build quote_groups and quote_variants from the quotes; return the groups.
+
+    A group's ``text`` is its fullest wording, its speaker the one most of its
+    occurrences name, and its first appearance the earliest published
+    occurrence (an undated one only when none is dated).
+    """
+    ensure_tables(db)
+    rows = list(db.query(
+        "SELECT quotes.id, quotes.text, quotes.speaker_id, quotes.published, quotes.title,"
+        " quotes.source, articles.url FROM quotes JOIN articles ON articles.id = quotes.article_id"))
+    grouping = group_quotes([Item(r["id"], r["text"], r["speaker_id"], r["published"]) for r in rows])
+    by_id = {r["id"]: r for r in rows}
+    members: dict[str, list[dict]] = defaultdict(list)
+    for quote_id, (founding, _) in grouping.items():
+        members[founding].append(by_id[quote_id])
+    groups = []
+    for founding, quotes in members.items():
+        dated = sorted(quotes, key=lambda r: (r["published"] is None, r["published"] or "", r["url"] or "", r["id"]))
+        first = dated[0]
+        speakers = Counter(r["speaker_id"] for r in quotes if r["speaker_id"])
+        speaker = max(speakers, key=lambda s: (speakers[s], s == first["speaker_id"]), default=None)
+        titled = [r["title"] for r in dated if r["title"] and r["speaker_id"] == speaker]
+        groups.append({
+            "id": group_id(founding), "text": by_id[founding]["text"], "speaker_id": speaker,
+            "title": titled[0] if titled else None, "first_quote_id": first["id"],
+            "first_published": first["published"], "first_url": first["url"],
+            "first_source": first["source"],
+            "last_published": max((r["published"] for r in quotes if r["published"]), default=None),
+            "occurrences": len(quotes), "sources": len({r["source"] for r in quotes if r["source"]}),
+        })
+    with db.atomic():
+        db.execute(f"DELETE FROM [{VARIANTS}]")
+        db.execute(f"DELETE FROM [{GROUPS}]")
+        db[GROUPS].insert_all(groups, pk="id")
+        db[VARIANTS].insert_all(
+            ({"quote_id": q, "group_id": group_id(f), "score": s} for q, (f, s) in grouping.items()),
+            pk="quote_id")
+    return len(groups)
+
+
+# ---------------------------------------------------------------------------
+# Snippets
+
+def snippet_html(snippet: str | None) -> str | None:
+    """An FTS5 snippet made with the MARK_OPEN/MARK_CLOSE markers as HTML: the text
+    escaped, the matched words in <mark>."""
+    if snippet is None:
+        return None
+    html = str(escape(snippet))
+    return html.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+
+
+_MARK_TAGS = regex.compile(r"(</?mark>)")
+
+
+def safe_snippet(value: str) -> Markup:
+    """Markup for a snippet_html() value from anywhere: only <mark> tags survive,
+    everything else is escaped again (a value from arbitrary SQL cannot inject)."""
+    import html
+
+    parts = []
+    for piece in _MARK_TAGS.split(value):
+        parts.append(piece if piece in ("<mark>", "</mark>") else str(escape(html.unescape(piece))))
+    opened = sum(p == "<mark>" for p in parts) - sum(p == "</mark>" for p in parts)
+    return Markup("".join(parts) + "</mark>" * max(0, opened))
+
+
+# ---------------------------------------------------------------------------
+# The library search
+
+def register_functions(conn) -> None:
+    """The SQL functions the canned queries and search() use, on a sqlite3 connection."""
+    conn.create_function("fts_query", 1, fts_query, deterministic=True)
+    conn.create_function("fts_any", 1, any_words_query, deterministic=True)
+    conn.create_function("quote_similarity", 2, similarity, deterministic=True)
+    conn.create_function("snippet_html", 1, snippet_html, deterministic=True)
+    conn.create_function("speaker_key", 2, lambda name, kind: identity.lookup_key(name, kind) if name else None,
+                         deterministic=True)
+
+
+_SPEAKERS_SQL = """SELECT id FROM speakers
+WHERE id = :speaker OR speaker_key(name, kind) = speaker_key(:speaker, kind)"""
+_ALIASES_SQL = """SELECT DISTINCT speaker_aliases.speaker_id AS id FROM speaker_aliases
+JOIN speakers ON speakers.id = speaker_aliases.speaker_id
+WHERE speaker_key(speaker_aliases.alias, speakers.kind) = speaker_key(:speaker, speakers.kind)"""
+
+_HITS_SQL = """SELECT quotes.id, quotes.text, quotes.published, quote_variants.group_id,
+  snippet_html(snippet(quotes_fts, 0, :mark_open, :mark_close, '…', 32)) AS snippet,
+  quotes_fts.rank AS rank
+FROM quotes_fts
+JOIN quotes ON quotes.rowid = quotes_fts.rowid
+JOIN quote_variants ON quote_variants.quote_id = quotes.id
+WHERE quotes_fts MATCH :match {filters}
+ORDER BY quotes_fts.rank
+LIMIT :limit"""
+
+
+def resolve_speakers(db: sqlite_utils.Database, speaker: str) -> list[str]:
+    """Speaker ids for a name (any case, accents, titles), an id, or else an alias."""
+    ids = [r["id"] for r in db.query(_SPEAKERS_SQL, {"speaker": speaker})]
+    return ids or [r["id"] for r in db.query(_ALIASES_SQL, {"speaker": speaker})]
+
+
+def search(db: sqlite_utils.Database, text: str, *, speaker: str | None = None,
+           title: str | None = None, source: str | None = None, since: str | None = None,
+           until: str | None = None, limit: int = 20, min_score: float = 0.6) -> list[dict]:
+    """Search the quotes for what a person typed: one result per variant group.
+
+    Plain words find the closest recorded wording: every quote holding any of
+    the content words is a candidate, scored by :func:`similarity` (a
+    misremembered quote finds the real one first). A phrase, a prefix or an
+    operator (see :func:`fts_query`) is an exact FTS5 search, ranked by the
+    similarity of its words and then bm25. The filters apply to the quote
+    matched (speaker as a name, id or alias; title and source in any case;
+    since/until as ISO dates, inclusive); the result still gives the group's
+    first appearance and every occurrence, whatever their dates.
+
+    Each result: ``text`` (the fullest wording), ``speaker``, ``title``,
+    ``first_published``, ``first_url``, ``first_source``, ``occurrences`` (each
+    with ``url``, ``source``, ``published``, ``text``, ``quote_id``; earliest
+    first), ``score``, and the matched quote's ``quote_id``, ``matched`` wording
+    and highlighted ``snippet`` (HTML).
+    """
+    register_functions(db.conn)
+    if not db[VARIANTS].exists() or not db["quotes_fts"].exists():
+        return []
+    filters, params = [], {"mark_open": MARK_OPEN, "mark_close": MARK_CLOSE, "limit": CANDIDATES}
+    if speaker:
+        ids = resolve_speakers(db, speaker)
+        if not ids:
+            return []
+        filters.append(f"quotes.speaker_id IN ({', '.join(f':s{i}' for i in range(len(ids)))})")
+        params.update({f"s{i}": sid for i, sid in enumerate(ids)})
+    if title:
+        filters.append("quotes.title = :title COLLATE NOCASE")
+        params["title"] = title
+    if source:
+        filters.append("quotes.source = :source COLLATE NOCASE")
+        params["source"] = source
+    if since:
+        filters.append("quotes.published >= :since")
+        params["since"] = since
+    if until:
+        filters.append("substr(quotes.published, 1, length(:until)) <= :until")
+        params["until"] = until
+    sql = _HITS_SQL.format(filters="".join(f" AND {f}" for f in filters))
+    exact = uses_syntax(text)
+    matches = [fts_query(text)] if exact else [fts_query(text), any_words_query(text)]
+    wanted = positive_words(text) if exact else text
+    prefixes = tuple(value for kind, value in parse_query(text) if kind == "prefix" and " " not in value)
+    hits: dict[str, dict] = {}
+    for match in matches:
+        for row in db.query(sql, {**params, "match": match}):
+            hits.setdefault(row["id"], row)
+    best: dict[str, dict] = {}
+    for row in hits.values():
+        row["score"] = similarity(wanted, row["text"], prefixes)
+        if not exact and row["score"] < min_score:
+            continue
+        key = (-row["score"], row["rank"], row["published"] or "\uffff")
+        if row["group_id"] not in best or key < best[row["group_id"]]["key"]:
+            best[row["group_id"]] = {**row, "key": key}
+    if exact and not best and any(kind == "phrase" for kind, _ in parse_query(text)):
+        # Pasted with its quote marks but not word for word: look for the closest wording.
+        return search(db, " ".join(words(text)), speaker=speaker, title=title, source=source,
+                      since=since, until=until, limit=limit, min_score=min_score)
+    chosen = sorted(best.values(), key=lambda r: r["key"])[:limit]
+    return [_result(db, hit) for hit in chosen]
+
+
+def _result(db: sqlite_utils.Database, hit: dict) -> dict:
+    group = db[GROUPS].get(hit["group_id"])
+    speaker = db["speakers"].get(group["speaker_id"]) if group["speaker_id"] else None
+    occurrences = [dict(r) for r in db.query(
+        """SELECT articles.url, quotes.source, quotes.published, quotes.text, quotes.id AS quote_id,
+                  articles.title AS article_title
+           FROM quote_variants JOIN quotes ON quotes.id = quote_variants.quote_id
+           JOIN articles ON articles.id = quotes.article_id
+           WHERE quote_variants.group_id = ?
+           ORDER BY quotes.published IS NULL, quotes.published, articles.url, quotes.id""",
+        [group["id"]])]
+    return {
+        "text": group["text"], "speaker": speaker["name"] if speaker else None,
+        "title": group["title"], "first_published": group["first_published"],
+        "first_url": group["first_url"], "first_source": group["first_source"],
+        "occurrences": occurrences, "score": hit["score"],
+        "quote_id": hit["id"], "matched": hit["text"], "snippet": hit["snippet"],
+        "group_id": group["id"],
+    }
