@@ -21,6 +21,7 @@ def cli():
         quotes ingest examples/        # read articles into db/quotes.db
         quotes serve                   # browse them on http://127.0.0.1:8001
         quotes extract article.txt     # print quotes as JSON lines
+        quotes search "half a quote"   # who said it, where first
     """
 
 
@@ -149,6 +150,60 @@ def evaluate(gold_path, split, show_errors, as_json, limit, by_publisher, confid
         click.echo(evaluation.format_report(report, by_publisher=by_publisher))
     if show_errors:
         click.echo(evaluation.format_errors(report))
+
+
+@cli.command(name="search")
+@click.argument("text")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="The quote database.")
+@click.option("--speaker", default=None, help="Only quotes of this speaker (name, id or a way it was written).")
+@click.option("--title", default=None, help="Only quotes given under this title (any case).")
+@click.option("--source", default=None, help="Only quotes from this outlet (any case).")
+@click.option("--since", default=None, metavar="DATE", help="Only quotes published on or after DATE (ISO).")
+@click.option("--until", default=None, metavar="DATE", help="Only quotes published on or before DATE (ISO).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print the results as a JSON list.")
+def search_command(text, db_path, speaker, title, source, since, until, limit, as_json):
+    """Who said TEXT, when, where first, and in what words exactly?
+
+    TEXT may be half a sentence, misremembered: the closest recorded quotes
+    come first, each with a score (1: every word is in the quote, in order).
+    "A phrase", prefix* and AND, OR, NOT search exactly (SQLite FTS5). Each
+    result is one quote however many outlets reported it, with its first
+    appearance and every occurrence.
+
+    \b
+    Examples:
+        quotes search "we won't raise taxes on families"
+        quotes search '"many fronts"' --speaker "fuad masum" --since 2015-01-01 --json
+    """
+    import sqlite_utils
+
+    from . import search
+
+    if not os.path.isfile(db_path):
+        raise click.ClickException(f"{db_path}: database not found; run `quotes ingest` first")
+    db = sqlite_utils.Database(db_path)
+    try:
+        results = search.search(db, text, speaker=speaker, title=title, source=source,
+                                 since=since, until=until, limit=limit)
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    if not results:
+        click.echo("no quote found", err=True)
+        sys.exit(1)
+    for result in results:
+        who = result["speaker"] or "(speaker unknown)"
+        if result["title"]:
+            who += f", {result['title']}"
+        click.echo(f"{result['score']:.3f}  {who}: {result['text']}")
+        click.echo(f"       first {result['first_published'] or 'undated'} "
+                   f"{result['first_source'] or ''} {result['first_url'] or ''}".rstrip())
+        for other in result["occurrences"][1:]:
+            click.echo(f"       also  {other['published'] or 'undated'} {other['source'] or ''} "
+                       f"{other['url'] or ''}".rstrip())
 
 
 @cli.group()
