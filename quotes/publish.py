@@ -34,10 +34,14 @@ TABLES = {"quotes", "speakers", "articles", "quotes_fts", "speaker_titles", "spe
 
 # Datasette 0.65 takes settings apart from metadata. Facets on a large index
 # need more than the 200 ms default or they silently disappear from the page.
+# Suggested facets (a query per column on every table page) are off: the
+# metadata names the useful facets, and on 10,000 quotes they made table pages
+# two to five times slower (benchmarks/load.py).
 SETTINGS = {
     "sql_time_limit_ms": 3000,
     "max_returned_rows": 1000,
     "facet_time_limit_ms": 1000,
+    "suggest_facets": False,
 }
 
 ROBOTS_PLUGIN = "datasette-block-robots"
