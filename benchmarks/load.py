@@ -259,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             parts = urlsplit(args.url)
             if parts.scheme != "http" or not parts.hostname or not loopback(parts.hostname):
                 parser.error("--url must be http:// on a loopback address (127.0.0.1, localhost, [::1])")
+            if args.db is None:
+                parser.error("--url needs --db too, to pick ids and words for the requests")
             base = args.url.rstrip("/")
             db = args.db
         else:
@@ -271,8 +273,6 @@ def main(argv: list[str] | None = None) -> int:
             server = start_server(db, port, ["--no-sql"] if args.no_sql else [], log)
         try:
             wait_until_up(base, server)
-            if db is None:
-                parser.error("--url needs --db too, to pick ids and words for the requests")
             values = samples(db)
             requests = plan(values, args.requests)
             result = asyncio.run(run_load(base, requests, args.concurrency, args.timeout, args.max_seconds))

@@ -339,3 +339,38 @@ def test_serve_passes_no_sql_to_datasette(db_path, monkeypatch):
     assert built[0].setting("default_allow_sql") is False
     assert built[0].setting("sql_time_limit_ms") == publish.SETTINGS["sql_time_limit_ms"]
     assert apps[0]["host"] == "127.0.0.1"
+
+
+# ---------------------------------------------------------------- a real server
+
+
+ROOT = Path(__file__).resolve().parent.parent
+LOAD = ROOT / "benchmarks" / "load.py"
+
+
+@pytest.mark.skipif(not LOAD.is_file(), reason="benchmarks/load.py not present")
+def test_load_script_against_a_real_server(tmp_path):
+    """`quotes serve` under uvicorn answers a small bounded load with no error."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "load.json"
+    result = subprocess.run([sys.executable, str(LOAD), "--requests", "60", "--concurrency", "4",
+                             "--max-seconds", "60", "--json", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(out.read_text())
+    assert figures["requests"] == 60 and figures["errors"] == 0
+    assert figures["target"].startswith("http://127.0.0.1:")
+
+
+@pytest.mark.skipif(not LOAD.is_file(), reason="benchmarks/load.py not present")
+@pytest.mark.parametrize("url", ["http://10.0.0.1:8001", "http://example.com", "https://127.0.0.1:8001"])
+def test_load_script_refuses_other_targets(url):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, str(LOAD), "--url", url, "--requests", "1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "loopback" in result.stderr
