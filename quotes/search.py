@@ -43,6 +43,7 @@ MIN_PARTIAL_WORDS = 4
 # A spelling variant ("organisation"/"organization", "per cent"/"percent").
 SPELLING_RATIO = 0.8
 CANDIDATES = 200  # FTS hits scored per search, best bm25 first
+FALLBACK, FALLBACK_SCORE = 3, 0.3  # when no wording is close: the 3 closest above 0.3
 
 _APOSTROPHES = str.maketrans("", "", "'’‘`´")
 _NON_WORD = regex.compile(r"[^\p{L}\p{N}]+")
@@ -525,11 +526,15 @@ def search(db: sqlite_utils.Database, text: str, *, speaker: str | None = None,
     for match in matches:
         for row in db.query(sql, {**params, "match": match}):
             hits.setdefault(row["id"], row)
-    best: dict[str, dict] = {}
     for row in hits.values():
         row["score"] = similarity(wanted, row["text"], prefixes)
-        if not exact and row["score"] < min_score:
-            continue
+    if not exact:
+        # Only close wordings; when none is close, the few least far, their scores saying so.
+        close = [r for r in hits.values() if r["score"] >= min_score]
+        hits = {r["id"]: r for r in close or sorted(
+            (r for r in hits.values() if r["score"] >= FALLBACK_SCORE), key=lambda r: -r["score"])[:FALLBACK]}
+    best: dict[str, dict] = {}
+    for row in hits.values():
         key = (-row["score"], row["rank"], row["published"] or "\uffff")
         if row["group_id"] not in best or key < best[row["group_id"]]["key"]:
             best[row["group_id"]] = {**row, "key": key}
