@@ -24,19 +24,17 @@ from datasette import hookimpl
 from datasette.utils import urlsafe_components
 from markupsafe import Markup, escape
 
-from . import identity, search
+from . import search
 
 DB_NAME = "quotes"
 
 
-def speaker_key(name, kind):
-    return identity.lookup_key(name, kind) if name else None
+speaker_key = search.speaker_key
 
 
 @hookimpl
 def prepare_connection(conn):
-    search.register_functions(conn)
-    conn.create_function("speaker_key", 2, speaker_key, deterministic=True)
+    search.register_functions(conn)  # speaker_key, fts_query, fts_any, quote_similarity, snippet_html
 
 
 def web_url(url) -> str | None:

@@ -442,14 +442,18 @@ def safe_snippet(value: str) -> Markup:
 # ---------------------------------------------------------------------------
 # The library search
 
+def speaker_key(name, kind):
+    """The identity key of a speaker's name as a person types it (:func:`quotes.identity.lookup_key`)."""
+    return identity.lookup_key(name, kind) if name else None
+
+
 def register_functions(conn) -> None:
     """The SQL functions the canned queries and search() use, on a sqlite3 connection."""
     conn.create_function("fts_query", 1, fts_query, deterministic=True)
     conn.create_function("fts_any", 1, any_words_query, deterministic=True)
     conn.create_function("quote_similarity", 2, similarity, deterministic=True)
     conn.create_function("snippet_html", 1, snippet_html, deterministic=True)
-    conn.create_function("speaker_key", 2, lambda name, kind: identity.lookup_key(name, kind) if name else None,
-                         deterministic=True)
+    conn.create_function("speaker_key", 2, speaker_key, deterministic=True)
 
 
 _SPEAKERS_SQL = """SELECT id FROM speakers
@@ -505,18 +509,14 @@ def search(db: sqlite_utils.Database, text: str, *, speaker: str | None = None,
             return []
         filters.append(f"quotes.speaker_id IN ({', '.join(f':s{i}' for i in range(len(ids)))})")
         params.update({f"s{i}": sid for i, sid in enumerate(ids)})
-    if title:
-        filters.append("quotes.title = :title COLLATE NOCASE")
-        params["title"] = title
-    if source:
-        filters.append("quotes.source = :source COLLATE NOCASE")
-        params["source"] = source
-    if since:
-        filters.append("quotes.published >= :since")
-        params["since"] = since
-    if until:
-        filters.append("substr(quotes.published, 1, length(:until)) <= :until")
-        params["until"] = until
+    for name, value, clause in (
+            ("title", title, "quotes.title = :title COLLATE NOCASE"),
+            ("source", source, "quotes.source = :source COLLATE NOCASE"),
+            ("since", since, "quotes.published >= :since"),
+            ("until", until, "substr(quotes.published, 1, length(:until)) <= :until")):
+        if value:
+            filters.append(clause)
+            params[name] = value
     sql = _HITS_SQL.format(filters="".join(f" AND {f}" for f in filters))
     exact = uses_syntax(text)
     matches = [fts_query(text)] if exact else [fts_query(text), any_words_query(text)]
