@@ -45,9 +45,11 @@ def patterns() -> dict[str, regex.Pattern]:
         r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?![sS]\b))*\.?"
     )
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"  # "J." and "U.S."
-    # A surname may open with a particle: "van Heerveld", "de la Torre".
+    # A surname may open with a particle: "van Heerveld", "de la Torre". Particle
+    # runs are bounded so that "de de de ..." cannot make the scan quadratic.
     name = (
-        rf"(?<![\p{{L}}\p{{M}}\d'’.\-])(?:(?:{particles}){_})*(?:{token}|{initial})(?:{_}(?:(?:{particles}){_})*(?:{token}|{initial})){{0,5}}"
+        rf"(?<![\p{{L}}\p{{M}}\d'’.\-])(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})"
+        rf"(?:{_}(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})){{0,5}}"
         rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?"
     )
     title = rf"(?:(?:{modifiers}){_})*(?i:{titles})(?![\p{{L}}])"

@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, field
 
 def content_id(*parts: str | None, length: int = 16) -> str:
     """A deterministic id: the same inputs always give the same id."""
-    digest = hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8"))
+    # surrogatepass: a str may hold lone surrogates (JSON's "\ud800"); it still has an id.
+    digest = hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:length]
 
 

@@ -7,6 +7,7 @@ and the quote records its name, so every attribution can be explained.
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
 from typing import Callable
 
@@ -23,7 +24,15 @@ _BLANKS = regex.compile(r"[ \t\u00a0]+")
 _LEAD = regex.compile(r"[ \t\u00a0,—–\-]*")
 # What may stand between a verb and the quote it introduces: "told reporters on
 # Tuesday:", "said in a statement", "wrote on Twitter,".
-_VERB_TAIL = regex.compile(r"[^.!?:;\n\"“”]{0,60}?[ \t\u00a0]*[:,]?[ \t\u00a0]*(?:that[ \t\u00a0]*)?\Z")
+_VERB_TAIL = regex.compile(r"[^.!?:;\n\"“”]{0,60}?(?:[ \t\u00a0]*[:,])?(?:[ \t\u00a0]*that)?\Z")
+
+
+def _leads_into(ctx: Context, cue, quote_start: int) -> bool:
+    """Whether the verb leads straight into the quote: at most a short complement
+    ("told reporters on Tuesday:") between them. Blanks before the quote are
+    dropped first, so a run of them costs one pass, not one per length tried."""
+    gap = ctx.text[cue.end():quote_start] if quote_start - cue.end() <= 200 else None
+    return gap is not None and bool(_VERB_TAIL.match(gap.rstrip(" \t\u00a0")))
 _ACCORDING = regex.compile(r"(?<![\p{L}])(?:[Aa]ccording[ \t\u00a0]+to|[Pp]er)[ \t\u00a0]+")
 # Phrases that clearly are not speakers even though they fit the pattern.
 _NOT_SPEAKER = regex.compile(r"\A(?:this|that)\Z", regex.I)
@@ -86,7 +95,7 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
     quote = ctx.quotes[i]
     floor = ctx.sentence_start(quote.start, ctx.floor(i))
     cues = list(_cues(ctx, floor, quote.start))
-    if not cues or not _VERB_TAIL.match(ctx.text, cues[-1].end(), quote.start):
+    if not cues or not _leads_into(ctx, cues[-1], quote.start):
         return None  # the verb nearest the quote must lead straight into it
     return _speaker_of_cue(ctx, floor, cues[-1])
 
@@ -171,8 +180,10 @@ def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
 def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
     """“…” more words, X said. — the verb closes the sentence that holds the quote."""
     quote = ctx.quotes[i]
-    ceiling = ctx.sentence_end(quote.end, ctx.ceiling(i))
-    for cue in _cues(ctx, quote.end, ceiling):
+    # The attribution closes the sentence within a few hundred characters; a few
+    # verbs at most are tried, so a sentence of nothing but verbs stays cheap.
+    ceiling = min(ctx.sentence_end(quote.end, ctx.ceiling(i)), quote.end + 300)
+    for cue in itertools.islice(_cues(ctx, quote.end, ceiling), 4):
         before = ctx.text[quote.end:cue.start()]
         trimmed = _strip_between(before)
         mention = subject_before(ctx.text, quote.end + len(trimmed), floor=quote.end)

@@ -9,6 +9,7 @@ pronouns already attributed to a name, role nouns and first names.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -59,12 +60,20 @@ def first_name_gender(name: str) -> str | None:
     return None
 
 
+# How many names back (or ahead) a pronoun, role noun or organisation noun may
+# look for what it means: more than any article needs, and a bound on the cost.
+LOOKAROUND = 60
+
+
 class ArticleSpeakers:
     """The people and organisations an article names, in reading order."""
 
     def __init__(self, text: str):
         self.text = text
         self._by_key: dict[str, Person] = {}
+        # first and last word of every longer name -> [(position, person)], sorted,
+        # so that a surname finds its full name without walking the article.
+        self._by_word: dict[str, list[tuple[int, Person]]] = {}
         # (position, person, salient) for every time the article names someone, in
         # order; salient when the name is a sentence's subject or a quote's speaker.
         self.occurrences: list[tuple[int, Person, bool]] = []
@@ -100,6 +109,11 @@ class ArticleSpeakers:
             bisect.insort(self.occurrences, (mention.start, person, salient), key=lambda item: item[0])
         else:
             self.occurrences.append((mention.start, person, salient))
+        words = key.split()
+        if len(words) >= 2:
+            for word in {words[0], words[-1]}:
+                bisect.insort(self._by_word.setdefault(word, []), (mention.start, person),
+                              key=lambda item: item[0])
         if mention.title and mention.title not in person.titles:
             person.titles.append(mention.title)
             person.title = mention.title
@@ -109,8 +123,13 @@ class ArticleSpeakers:
         return person
 
     def _before(self, position: int):
+        """The occurrences before position, nearest first, and those after it,
+        each at most LOOKAROUND of them: resolution stays linear in the article."""
         index = bisect.bisect_left(self.occurrences, position, key=lambda item: item[0])
-        return reversed(self.occurrences[:index]), self.occurrences[index:]
+        occurrences = self.occurrences
+        earlier = (occurrences[j] for j in range(index - 1, max(-1, index - 1 - LOOKAROUND), -1))
+        later = (occurrences[j] for j in range(index, min(len(occurrences), index + LOOKAROUND)))
+        return earlier, later
 
     def full_name(self, short: str, position: int) -> Person | None:
         """The person a short name points to ("Masum", "van Heerveld"): the
@@ -118,12 +137,24 @@ class ArticleSpeakers:
         first later one."""
         short_words = normalise(short).split()
         size = len(short_words)
-        earlier, later = self._before(position)
-        for _, person, _salient in [*earlier, *later]:
+
+        def fits(person: Person) -> bool:
             words = normalise(person.name).split()
-            if len(words) > size and short_words in (words[-size:], words[:size]):
-                return person
-        return None
+            return len(words) > size and short_words in (words[-size:], words[:size])
+
+        best_earlier, best_later = None, None
+        for word in {short_words[0], short_words[-1]}:
+            named = self._by_word.get(word, [])
+            index = bisect.bisect_left(named, position, key=lambda item: item[0])
+            earlier = next((item for item in reversed(named[max(0, index - LOOKAROUND):index])
+                            if fits(item[1])), None)
+            later = next((item for item in named[index:index + LOOKAROUND] if fits(item[1])), None)
+            if earlier and (best_earlier is None or earlier[0] > best_earlier[0]):
+                best_earlier = earlier
+            if later and (best_later is None or later[0] < best_later[0]):
+                best_later = later
+        found = best_earlier or best_later
+        return found[1] if found else None
 
     def last_fitting(self, position: int, gender: str | None) -> Person | None:
         """The person a pronoun or a definite role points back to: the last
