@@ -253,7 +253,8 @@ def variant_score(short: tuple[str, ...], long: tuple[str, ...]) -> float:
     words of `long` may be missing from `short` (a dropped word, a partial
     quote), a function word of `short` may be missing from `long` (one in ten),
     and a word may be spelt otherwise. A different content word or number
-    ("in March" for "in April", "four" for "five") makes another quote.
+    ("in March" for "in April", "four" for "five"), or a negation on one side
+    only ("will not raise" for "will raise"), makes another quote.
     The score is the share of `short`'s words found in `long`.
     """
     if not short or not long:
@@ -265,9 +266,23 @@ def variant_score(short: tuple[str, ...], long: tuple[str, ...]) -> float:
     if matched < min(MIN_PARTIAL_WORDS, len(short)) or len(short) < MIN_PARTIAL_WORDS:
         return 0.0  # a short fragment: only its exact words (checked by the caller) join
     loose = 0  # function words of short that long lacks
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("equal", "insert"):
+    negations = lexicon.words("negations")
+    opcodes = matcher.get_opcodes()
+    for n, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
             continue
+        if tag == "insert":
+            # Words of long around the part short quotes (a partial quote) are free,
+            # and so is a clause elided inside it ("families … not next year"); a
+            # bare "not" inside it, on one side only, says the opposite.
+            inserted = long[j1:j2]
+            inside = 0 < n < len(opcodes) - 1
+            if inside and not negations.isdisjoint(inserted) \
+                    and all(w in negations or w in function_words() for w in inserted):
+                return 0.0
+            continue
+        if not negations.isdisjoint(short[i1:i2] + long[j1:j2]):
+            return 0.0  # a negation replaced or dropped: the other wording says the opposite
         if tag == "replace" and _spelling(short[i1:i2], long[j1:j2]):
             continue
         missing = short[i1:i2]

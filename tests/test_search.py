@@ -124,6 +124,8 @@ def test_groups_in_the_database(db):
     ("Our harvest doubled this year thanks to new canals", "Our harvest doubled this year, thanks to the new canals", True),
     ("Unemployment fell to 3.9 percent in April", "Unemployment fell to 4.1 percent in March", False),
     ("We will raise taxes on large companies", "We will not raise taxes on farmers", False),
+    ("We will raise taxes on working families", "We will not raise taxes on working families", False),
+    ("We will not raise taxes on working families", "We will raise taxes on working families next year", False),
     ("a disaster", "The new dam is a disaster for the valley", False),
     ("The organization has followed every rule in the license", "The organisation has followed every rule in the licence", True),
 ])
