@@ -152,6 +152,11 @@ def pages(ids) -> list[tuple[str, tuple[str, ...]]]:
         ("/quotes/search?q=win", (SCRIPT, EVIL_NAME, JS_URL)),
         ("/quotes/search?q=regret", (DATA_URL, EVIL_ORG)),
         ("/quotes/speaker_quotes?speaker=Mal+Loury%3Cscript%3Ealert(4)%3C%2Fscript%3E", ()),
+        ("/quotes/find?q=win", ()),
+        ("/quotes/find?q=regret&speaker=" + str(httpx.URL(EVIL_ORG)), ()),
+        ("/quotes/closest?q=we+will+win", ()),
+        ("/quotes/quote_groups", ()),
+        ("/quotes/quote_variants", ()),
         ("/quotes/speaker_search?speaker=" + str(httpx.URL(EVIL_NAME_2)) + "&q=words", ()),
         # Arbitrary SQL returning hostile values.
         ("/quotes?sql=select+text,+speaker,+article_title,+article_url+from+quotes_view",
@@ -187,6 +192,8 @@ async def test_reflected_input_is_escaped(ds, payload):
         ("/quotes/search", {"q": payload}),
         ("/quotes/speaker_quotes", {"speaker": payload}),
         ("/quotes/speaker_search", {"speaker": payload, "q": payload}),
+        ("/quotes/find", {"q": payload, "speaker": payload, "title": payload, "source": payload}),
+        ("/quotes/closest", {"q": payload}),
         ("/quotes/quotes", {"_search": payload}),
         ("/quotes/quotes", {"title": payload}),
         ("/quotes/quotes", {"_sort": payload}),  # unknown column: an error page
@@ -202,6 +209,32 @@ async def test_reflected_input_is_escaped(ds, payload):
         assert response.status_code in (200, 302, 400, 404, 500), (path, params, response.status_code)
         assert not SCRIPT_SCHEME.match(response.headers.get("location", ""))
         assert_safe(response.text, f"{path} {params}")
+
+
+@pytest.mark.asyncio
+async def test_arbitrary_sql_cannot_smuggle_markup_through_rendered_columns(ds):
+    """The package's render_cell turns some result columns into HTML (snippet, quote,
+    first_url, occurrences) for any query, arbitrary SQL included: whatever a
+    visitor selects under those names stays escaped, and only http(s) urls link."""
+    occurrences = ('[{"url": "javascript:alert(10)", "source": "<img src=x onerror=alert(11)>",'
+                   ' "quote": "q\\"><svg onload=alert(12)>", "published": "<script>alert(13)</script>"},'
+                   ' {"url": "https://ok.example/\\" onmouseover=\\"alert(14)", "source": "fine"}]')
+    columns = {
+        "snippet": "<mark>win</mark><script>alert(7)</script></mark><mark>",
+        "quote": 'x"><img src=x onerror=alert(8)>',
+        "first_url": "javascript:alert(9)",
+        "occurrences": occurrences,
+    }
+    sql = "select " + ", ".join(f"{sqlite_literal(v)} as {k}" for k, v in columns.items())
+    sql += ", 'https://ok.example/\"><svg onload=alert(15)>' as first_url"
+    for path in ("/quotes", "/quotes.json"):
+        response = await ds.client.get(path, params={"sql": sql})
+        assert response.status_code == 200, response.text[:300]
+    page = (await ds.client.get("/quotes", params={"sql": sql})).text
+    assert_safe(page, "rendered columns")
+    for fragment in ("<script>alert(", "<img src=x", "<svg onload", 'onmouseover="alert', "javascript:alert(9)\""):
+        assert fragment not in page, fragment
+    assert "<mark>win</mark>" in page  # the one tag a snippet may carry
 
 
 def sqlite_literal(value: str) -> str:
