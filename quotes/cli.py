@@ -35,11 +35,18 @@ def _report_error(error) -> None:
               help="SQLite database to write (created if missing).")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when stderr is a terminal).")
-def ingest(paths, db_path, progress):
+@click.option("--swap/--in-place", default=True, show_default=True,
+              help="Build into a copy of the database and rename it over the original when "
+                   "finished (safe while `quotes serve` publishes it), or write it in place.")
+def ingest(paths, db_path, progress, swap):
     """Read articles from PATHS, attribute their quotes, and store them in the database.
 
     PATHS are .txt, .html, .jsonl files, folders (read recursively) or - for
     standard input. Ingesting the same article again changes nothing.
+
+    By default the database is rebuilt in a copy that replaces it only when
+    complete, so it can be ingested into while it is served, and a run
+    killed at any point leaves it as it was; run the same command again.
     """
     from . import read, store
 
@@ -52,7 +59,10 @@ def ingest(paths, db_path, progress):
     if progress is None:
         progress = sys.stderr.isatty()
     articles = read.read_articles(paths, on_error=on_error)
-    summary = store.ingest(db_path, articles, progress=progress)
+    try:
+        summary = store.ingest(db_path, articles, progress=progress, swap=swap)
+    except store.IngestBusy as error:
+        raise click.ClickException(str(error)) from error
     click.echo(
         f"{summary.read} articles read; {db_path} holds {summary.articles} articles, "
         f"{summary.quotes} quotes, {summary.speakers} speakers"

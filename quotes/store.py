@@ -16,11 +16,27 @@ Bulk loads are fast when secondary indexes, the FTS index, the speaker
 aggregates and the variant groups are built once, after the rows are in (see :func:`finalize`);
 later incremental ingests keep FTS in sync through the triggers that
 :func:`finalize` installs, and refresh only the speakers they touched.
+
+Crash safety (a run killed at any point, even with SIGKILL): every batch of
+articles is one transaction, and so is the whole of :func:`finalize`, so the
+file is always a consistent SQLite database. The ``ingest_state`` table holds
+a row while a run is loading; :func:`finalize` deletes it in its own
+transaction. A run that finds the row left by a run that did not finish
+rebuilds every derived table (FTS, all speaker aggregates, variant groups)
+before it clears the row, and re-reading the same inputs writes nothing twice
+(ids derive from content). By default :func:`ingest` goes further and builds
+into a copy that replaces the target only once finished (:func:`ingest`,
+``swap``), so a served file is never written in place.
 """
 
 from __future__ import annotations
 
+import contextlib
+import glob
+import os
+import sqlite3
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +101,7 @@ SPEAKER_COLUMNS = {"id": str, "name": str, "kind": str, "latest_title": str,
                    "first_quoted": str, "last_quoted": str}
 # speaker_titles and speaker_aliases: one row per speaker and form, aggregated over quotes.
 SEEN_COLUMNS = {"first_seen": str, "last_seen": str, "articles": int, "quotes": int}
+STATE_TABLE = "ingest_state"  # one row while an ingest is loading: see mark_running
 CURATION_TABLE = "speaker_curation"
 CURATION_COLUMNS = {"id": int, "action": str, "speaker_id": str, "speaker_name": str,
                     "speaker_kind": str, "target_id": str, "name": str, "kind": str,
@@ -137,17 +154,51 @@ def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
 def finalize(db: sqlite_utils.Database) -> None:
     """Build the indexes, the FTS index, the speaker aggregates and the variant groups after a load.
 
+    One transaction: a run killed while finalizing leaves the derived tables
+    as they were, and the ``ingest_state`` row that makes the next run
+    finalize again. When that row says an earlier run did not finish
+    (``recover``), the FTS index is rebuilt and every speaker recounted.
+
     Cheap when nothing changed: ``enable_fts(replace=True)`` recreates (and
     repopulates) the index only when it is missing or misconfigured, e.g.
     after ``transform()`` dropped its triggers, and only speakers whose quotes
     changed are refreshed.
     """
-    for table, indexes in INDEXES.items():
-        for columns in indexes:
-            db[table].create_index(columns, if_not_exists=True)
-    db["quotes"].enable_fts(FTS_COLUMNS, create_triggers=True, replace=True)
-    refresh_speakers(db)
-    search.build_groups(db)
+    with db.atomic():
+        recover = db[STATE_TABLE].exists() and bool(db.execute(
+            f"SELECT count(*) FROM [{STATE_TABLE}] WHERE recover").fetchone()[0])
+        for table, indexes in INDEXES.items():
+            for columns in indexes:
+                db[table].create_index(columns, if_not_exists=True)
+        if recover:
+            db.execute("UPDATE speakers SET quote_count = NULL")
+            if db["quotes"].detect_fts():
+                db["quotes"].rebuild_fts()
+        db["quotes"].enable_fts(FTS_COLUMNS, create_triggers=True, replace=True)
+        refresh_speakers(db)
+        search.build_groups(db)
+        if db[STATE_TABLE].exists():
+            db.execute(f"DELETE FROM [{STATE_TABLE}]")
+
+
+def mark_running(db: sqlite_utils.Database) -> bool:
+    """Record that an ingest is loading; return True when an earlier one did not finish.
+
+    The row is committed before the first batch and deleted by
+    :func:`finalize`. A row already there means a run was killed (or failed)
+    before finalizing: its ``recover`` flag is set, and stays set until a
+    finalize completes, so the derived tables are rebuilt even if this run
+    is killed too.
+    """
+    with db.atomic():
+        db[STATE_TABLE].create({"id": int, "started": str, "pid": int, "recover": int},
+                               pk="id", if_not_exists=True)
+        interrupted = bool(db.execute(f"SELECT count(*) FROM [{STATE_TABLE}]").fetchone()[0])
+        db[STATE_TABLE].upsert({"id": 1, "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                                "pid": os.getpid(), "recover": int(interrupted)}, pk="id")
+        if interrupted:
+            db.execute(f"UPDATE [{STATE_TABLE}] SET recover = 1")
+    return interrupted
 
 
 def _article_row(article: Article) -> dict:
@@ -320,21 +371,97 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
     return {t: (db[t].count if db[t].exists() else 0) for t in ("articles", "quotes", "speakers")}
 
 
+class IngestBusy(Exception):
+    """Another ``quotes ingest`` is writing the same database."""
+
+
 def ingest(db_path, articles: Iterable[Article], progress: bool = False,
-           batch_size: int = 500) -> IngestSummary:
+           batch_size: int = 500, swap: bool = True) -> IngestSummary:
     """Attribute the quotes of each article and store everything in db_path.
 
-    Each batch is committed on its own, so an interrupted run keeps what it
-    wrote; running again is safe because every write is an upsert.
-    """
-    from .attribute import extract_article  # imported late: optional at import time
+    With ``swap`` (the default) the run builds into a copy of db_path in the
+    same folder (``NAME-ingest-PID.tmp``) and, once finalized, renames
+    it over db_path with :func:`os.replace`: a reader, such as ``quotes
+    serve`` with its immutable database, sees the old file or the new one,
+    never one being written, and a killed run leaves db_path untouched (its
+    copy is removed by the next run). One ingest at a time per database: a
+    second one raises :class:`IngestBusy`.
 
+    Without ``swap`` the run writes db_path in place: each batch is committed
+    on its own, so an interrupted run keeps what it wrote, and the next run
+    rebuilds what the interrupted one left unfinished (see :func:`finalize`).
+    Running again is safe either way: every write is an upsert.
+    """
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not swap:
+        return _ingest_into(path, articles, progress, batch_size)
+    with _ingest_lock(path):
+        for leftover in path.parent.glob(f"{glob.escape(path.name)}-ingest-*"):
+            leftover.unlink(missing_ok=True)  # a killed run's copy and its journal
+        work = path.with_name(f"{path.name}-ingest-{os.getpid()}.tmp")
+        try:
+            if path.exists():
+                copy_database(path, work)
+                os.chmod(work, path.stat().st_mode & 0o7777)
+            summary = _ingest_into(work, articles, progress, batch_size)
+            _fsync(work)
+            os.replace(work, path)
+            _fsync(path.parent)
+        finally:
+            for name in (work, Path(f"{work}-journal")):
+                name.unlink(missing_ok=True)
+        return summary
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy an SQLite database with the backup API (a hot journal left by a
+    killed in-place run is rolled back first, not copied as half a write)."""
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+@contextlib.contextmanager
+def _ingest_lock(path: Path):
+    """An exclusive lock on ``NAME-ingest.lock`` beside the database, released when the
+    process ends however it ends."""
+    import fcntl
+
+    lock = open(path.with_name(f"{path.name}-ingest.lock"), "a+")
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IngestBusy(f"{path}: another `quotes ingest` is writing this database") from None
+        yield
+    finally:
+        lock.close()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
+                 batch_size: int) -> IngestSummary:
+    from .attribute import extract_article  # imported late: optional at import time
+
     db = sqlite_utils.Database(path)
     try:
         db.execute("PRAGMA foreign_keys = ON")  # a quote never points at nothing
         ensure_schema(db)
+        mark_running(db)
         read = 0
         batch: list[tuple[Article, list[Quote]]] = []
         if progress:
