@@ -122,14 +122,26 @@ def _longest_ending_phrase(window: str):
     reverse search finds the phrase's end at once but may stop short of a
     title ("Secretary of State John Kerry"), so the forward pattern is then
     tried, anchored, at the few word starts just before what it found."""
-    found = patterns()["before_reverse"].search(window)
+    found = _guarded(patterns()["before_reverse"].search, window)
     if not found:
         return None
     for word in _WORD_START.finditer(window, max(0, found.start() - 40), found.start()):
-        longer = patterns()["before"].match(window, word.start())
+        longer = _guarded(patterns()["before"].match, window, word.start())
         if longer:
             return longer
-    return patterns()["before"].match(window, found.start()) or found
+    return _guarded(patterns()["before"].match, window, found.start()) or found
+
+
+# The last guard against a pattern that backtracks on text nobody foresaw: a
+# match over one window that takes longer than this finds nothing.
+MATCH_TIMEOUT = 0.05  # seconds; a window normally takes microseconds
+
+
+def _guarded(method, *args):
+    try:
+        return method(*args, timeout=MATCH_TIMEOUT)
+    except TimeoutError:
+        return None
 
 
 _WORD_BEFORE = regex.compile(r"([\p{L}]+)[ \t\u00a0]+\Z")
@@ -144,7 +156,7 @@ def _after_preposition(text: str, start: int, floor: int) -> bool:
 def phrase_after(text: str, start: int, ceiling: int | None = None) -> Mention | None:
     """The speaker phrase that starts at `start` (just after an inverted verb)."""
     end = min(len(text) if ceiling is None else ceiling, start + WINDOW)
-    match = patterns()["after"].match(text[start:end])
+    match = _guarded(patterns()["after"].match, text[start:end])
     if not match:
         return None
     mention = make_mention(text, start + match.start("np"), start + match.end("np"), match)

@@ -218,20 +218,25 @@ def sentence_subject(ctx: Context, i: int) -> Attribution | None:
     return _subject(ctx, floor, quote.start)
 
 
-@cache
-def _between() -> regex.Pattern:
-    """Adverbs and auxiliaries between a speaker and the verb, at the end of a text
-    ("Clinton has also said"): stripped before looking for the speaker."""
-    words = sorted(lexicon.words("auxiliaries"), key=len, reverse=True)
-    alternation = "|".join(regex.escape(w).replace(r"\ ", "[ \t\u00a0]+") for w in words)
-    return regex.compile(rf"(?:[ \t\u00a0]+(?:\p{{Ll}}+ly|{alternation}))*[ \t\u00a0]*\Z")
+_BLANK_CHARS = " \t\u00a0"
 
 
 def _strip_between(text: str) -> str:
-    """text without the adverbs and auxiliaries at its end; only the last 100
-    characters are searched, so the cost stays constant however long the text."""
-    head, tail = text[:-100], text[-100:]
-    return head + _between().sub("", tail, count=1)
+    """text without the adverbs and auxiliaries at its end ("Clinton has also
+    said" -> "Clinton"), word by word from the end: linear, no backtracking."""
+    auxiliaries = lexicon.words("auxiliaries")
+    end = len(text)
+    while True:
+        while end and text[end - 1] in _BLANK_CHARS:
+            end -= 1
+        start = end
+        while start and text[start - 1] not in _BLANK_CHARS:
+            start -= 1
+        word = text[start:end]
+        adverb = len(word) > 3 and word.endswith("ly") and word.islower()
+        if not start or not (word in auxiliaries or adverb):
+            return text[:end]
+        end = start
 
 
 @cache

@@ -265,3 +265,13 @@ class TestOwner:
     def test_possessive_affiliation_of_a_named_person_is_the_owner(self):
         m = before("In an interview, Velmora's President Ilse Markova")
         assert (m.name, m.title, m.owner) == ("Ilse Markova", "President", "Velmora")
+
+
+def test_a_window_match_past_the_timeout_finds_nothing_instead_of_hanging(monkeypatch):
+    from quotes import mentions
+
+    text = "Retired Lt. Gen. Tobias Quell said"
+    end = text.rindex(" said")
+    assert mentions.subject_before(text, end).name == "Tobias Quell"
+    monkeypatch.setattr(mentions, "MATCH_TIMEOUT", 1e-12)
+    assert mentions.subject_before(text, end) is None
