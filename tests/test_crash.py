@@ -18,7 +18,7 @@ connections and a Datasette app the whole time a swap ingest runs.
 
 from __future__ import annotations
 
-import os
+import json
 import signal
 import sqlite3
 import subprocess
@@ -47,7 +47,6 @@ def half_corpus(tmp_path_factory):
     """The first half of the same articles, for an index that already exists."""
     folder = tmp_path_factory.mktemp("half")
     records = crash_corpus.articles(SIZE)[: SIZE // 2]
-    import json
     (folder / "half.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return folder
