@@ -49,31 +49,61 @@ def corpus_path(out: Path, size: int, seed: int) -> Path:
 
 
 def run_size(size: int, out: Path, wanted: set[str], seed: int, requests: int,
-             isolate: bool, log=print) -> dict:
-    """Every wanted stage for one size; figures in one flat dict (plus nested parts)."""
-    call = stages.isolated if isolate else (lambda func, *a, **k: func(*a, **k))
+             isolate: bool, log=print, save=lambda result: None,
+             ingest_limit: float | None = None) -> dict:
+    """Every wanted stage for one size; figures in one flat dict (plus nested parts).
+
+    `save(result)` is called after each stage, so a long run keeps what it
+    measured. An ingest past `ingest_limit` seconds (isolated runs only) is
+    stopped and reported with how far it got; search is then skipped.
+    """
+    def call(func, *args, timeout=None, **kwargs):
+        if isolate:
+            return stages.isolated(func, *args, timeout=timeout, **kwargs)
+        return func(*args, **kwargs)
+
     corpus = corpus_path(out, size, seed)
     db_path = out / f"quotes-{label(size)}.db"
     result: dict = {"size": size, "label": label(size)}
-    if "generate" in wanted or not corpus.exists() or not generate.expected_path(corpus).exists():
-        if corpus.exists() and generate.expected_path(corpus).exists() and "generate" not in wanted:
-            pass
-        else:
-            log(f"[{label(size)}] generating {corpus} ...")
-            start = time.perf_counter()
-            counts = generate.write_corpus(corpus, size, seed)
-            result["generate_s"] = time.perf_counter() - start
-            result["generated"] = counts
+    have_corpus = corpus.exists() and generate.expected_path(corpus).exists()
+    if "generate" in wanted or not have_corpus:
+        log(f"[{label(size)}] generating {corpus} ...")
+        start = time.perf_counter()
+        result["generated"] = generate.write_corpus(corpus, size, seed)
+        result["generate_s"] = time.perf_counter() - start
+        save(result)
     if "extract" in wanted:
         log(f"[{label(size)}] extract + correctness check ...")
         result.update(call(stages.extract, corpus))
+        save(result)
     if "ingest" in wanted:
         log(f"[{label(size)}] ingest into {db_path} ...")
-        result.update(call(stages.ingest, corpus, db_path))
+        progress = stages.progress_path(db_path)
+        progress.unlink(missing_ok=True)
+        try:
+            result.update(call(stages.ingest, corpus, db_path, timeout=ingest_limit))
+            result["ingest_stopped"] = None
+        except stages.StageTimeout:
+            got = json.loads(progress.read_text()) if progress.exists() else {}
+            result.update({key: None for key in INGEST_KEYS})
+            result["ingest_stopped"] = {"after_s": ingest_limit, **got}
+            log(f"[{label(size)}] ingest stopped after {ingest_limit:,.0f} s: {got}")
+            for leftover in out.glob(f"{db_path.name}-ingest-*.tmp*"):  # the store's work file
+                leftover.unlink()
+            wanted = wanted - {"search"}
+        finally:
+            progress.unlink(missing_ok=True)
+        save(result)
     if "search" in wanted:
         log(f"[{label(size)}] search through Datasette ({requests} requests per type) ...")
         result["search"] = call(stages.search, db_path, requests=requests, seed=seed)
+        save(result)
     return result
+
+
+INGEST_KEYS = ("ingest_s", "ingest_cpu_s", "ingest_articles_s", "ingest_quotes_s", "ingest_read_s",
+               "ingest_tail_s", "ingest_peak_rss_mb", "db_articles", "db_quotes", "db_speakers",
+               "db_mb")
 
 
 def code_version() -> str:
@@ -127,6 +157,7 @@ def table(results: list[dict]) -> str:
         ("ingest, quotes/s", lambda r: _fmt(get(r, "ingest_quotes_s"), 0)),
         ("ingest, after last article (indexes, FTS), s", lambda r: _fmt(get(r, "ingest_tail_s"), 1)),
         ("ingest, peak RSS MiB", lambda r: _fmt(get(r, "ingest_peak_rss_mb"), 0)),
+        ("ingest stopped at the limit", lambda r: _stopped(get(r, "ingest_stopped"))),
         ("database, MB", lambda r: _fmt(get(r, "db_mb"), 0)),
         ("quotes / speakers in database", lambda r: (
             f"{_fmt(get(r, 'db_quotes'))} / {_fmt(get(r, 'db_speakers'))}")),
@@ -144,6 +175,16 @@ def table(results: list[dict]) -> str:
     for name, cell in rows:
         lines.append(f"| {name} | " + " | ".join(cell(r) for r in results) + " |")
     return "\n".join(lines)
+
+
+def _stopped(info) -> str:
+    if not info:
+        return "—"
+    read = info.get("articles_read")
+    text = f"after {_fmt(info.get('after_s'), 0)} s, {_fmt(read)} articles read"
+    if info.get("all_read_after_s") is not None:
+        text += f" (all by {_fmt(info['all_read_after_s'], 0)} s, then finalizing)"
+    return text
 
 
 def _fmt_pct(value) -> str:
@@ -174,6 +215,8 @@ def main(argv=None) -> int:
                              "corpus is always generated (default: extract,ingest,search)")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per query type")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ingest-limit", type=float, default=None, metavar="SECONDS",
+                        help="stop an ingest that runs longer and report how far it got")
     parser.add_argument("--no-isolate", action="store_true",
                         help="run stages in this process (peak memory is then cumulative)")
     args = parser.parse_args(argv)
@@ -199,13 +242,19 @@ def main(argv=None) -> int:
     results = []
     for size in sizes:
         start = time.perf_counter()
+        before = saved.get(label(size), {})
+
+        def save(result, before=before, size=size):
+            # Figures of stages not run this time are kept from the last run.
+            saved[label(size)] = {**before, **result, "machine": machine, "code": code,
+                                  "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+            results_path.write_text(json.dumps(saved, indent=2))
+
         result = run_size(size, args.out, wanted, args.seed, args.requests,
-                          isolate=not args.no_isolate, log=log)
-        # Figures of stages not run this time are kept from the last run.
-        merged = {**saved.get(label(size), {}), **result, "machine": machine, "code": code,
-                  "when": time.strftime("%Y-%m-%d %H:%M:%S")}
-        saved[label(size)] = merged
-        results_path.write_text(json.dumps(saved, indent=2))
+                          isolate=not args.no_isolate, log=log, save=save,
+                          ingest_limit=args.ingest_limit)
+        save(result)
+        merged = saved[label(size)]
         results.append(merged)
         log(f"[{label(size)}] done in {time.perf_counter() - start:,.0f} s")
         log(table([merged]))

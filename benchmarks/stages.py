@@ -15,8 +15,8 @@ import resource
 import sqlite3
 import statistics
 import time
+import traceback
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import urlencode
@@ -29,10 +29,47 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def isolated(func, *args, **kwargs):
-    """func(*args, **kwargs) in a fresh spawned process; its return value."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(func, *args, **kwargs).result()
+class StageTimeout(Exception):
+    """A stage ran past its time limit and was stopped."""
+
+
+class StageError(Exception):
+    """A stage failed in its own process; the message holds its traceback."""
+
+
+def _child(conn, func, args, kwargs) -> None:
+    try:
+        conn.send(("ok", func(*args, **kwargs)))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def isolated(func, *args, timeout: float | None = None, **kwargs):
+    """func(*args, **kwargs) in a fresh spawned process; its return value.
+
+    Past `timeout` seconds the process is terminated and StageTimeout raised.
+    """
+    ctx = get_context("spawn")
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(send, func, args, kwargs))
+    process.start()
+    send.close()
+    try:
+        if not receive.poll(timeout):
+            raise StageTimeout(f"{func.__name__} stopped after {timeout:,.0f} s")
+        status, value = receive.recv()
+    except EOFError:
+        raise StageError(f"{func.__name__} died (exit code {process.exitcode})") from None
+    finally:
+        if process.is_alive() and not receive.poll(0):
+            process.terminate()
+        process.join()
+        receive.close()
+    if status == "error":
+        raise StageError(value)
+    return value
 
 
 # ------------------------------------------------------------------ extract
@@ -120,12 +157,17 @@ def extract(corpus: Path) -> dict:
 
 
 class _Timed:
-    """An iterator that records the time spent inside it and when it ran out."""
+    """An iterator that records the time spent inside it and when it ran out,
+    and every 1,000 items writes its progress to `progress` (a JSON file), so a
+    run stopped for taking too long still tells how far it got."""
 
-    def __init__(self, iterable):
+    def __init__(self, iterable, progress: Path | None = None):
         self.iterator = iter(iterable)
         self.inside = 0.0
+        self.count = 0
+        self.began = time.perf_counter()
         self.exhausted_at: float | None = None
+        self.progress = progress
 
     def __iter__(self):
         return self
@@ -133,12 +175,30 @@ class _Timed:
     def __next__(self):
         start = time.perf_counter()
         try:
-            return next(self.iterator)
+            item = next(self.iterator)
         except StopIteration:
             self.exhausted_at = time.perf_counter()
+            self._report()
             raise
         finally:
             self.inside += time.perf_counter() - start
+        self.count += 1
+        if self.count % 1000 == 0:
+            self._report()
+        return item
+
+    def _report(self) -> None:
+        if self.progress is None:
+            return
+        self.progress.write_text(json.dumps({
+            "articles_read": self.count,
+            "elapsed_s": time.perf_counter() - self.began,
+            "all_read_after_s": (self.exhausted_at - self.began) if self.exhausted_at else None,
+        }))
+
+
+def progress_path(db_path: Path) -> Path:
+    return Path(str(db_path) + ".progress.json")
 
 
 def ingest(corpus: Path, db_path: Path) -> dict:
@@ -156,7 +216,8 @@ def ingest(corpus: Path, db_path: Path) -> dict:
     errors: list = []
     load_before = os.getloadavg()[0]
     cpu_start = time.process_time()
-    articles = _Timed(read.read_articles([str(corpus)], on_error=errors.append))
+    articles = _Timed(read.read_articles([str(corpus)], on_error=errors.append),
+                      progress=progress_path(db_path))
     start = time.perf_counter()
     summary = store.ingest(db_path, articles)
     end = time.perf_counter()
