@@ -10,6 +10,7 @@ import regex
 from . import lexicon
 from .context import Context
 from .marks import find_marks
+from .identity import DESCRIPTION
 from .mentions import definite
 from .model import Article, Mention, Quote
 from .sieves import SIEVES
@@ -137,10 +138,10 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
             person = people.last_fitting(mention.start, mention.gender)
         if person is not None:
             return _of_person(person, mention.title, mention.owner)
-        return Resolved(None, mention.title, "person", mention.owner)
+        return _described(mention)
     if mention.kind == "document":  # "the statement said": whoever issued it
         issuer = people.last_named(mention.start)
-        return _of_person(issuer) if issuer else Resolved(None, mention.title)
+        return _of_person(issuer) if issuer else _described(mention)
     if mention.kind == "organisation":
         noun = (mention.title or mention.text).split()[-1]
         # The organisation named with that noun, else the last one named ("the
@@ -151,6 +152,14 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
             return Resolved(org.name, None, "organisation", mention.owner)
         # "the Clinton campaign" names an organisation; a bare "the ministry" does
         # not, and must not become one speaker shared by every ministry.
-        named = mention.title if mention.title and mention.title[:1].isupper() else None
-        return Resolved(named, None if named else mention.title, "organisation", mention.owner)
+        if mention.title and mention.title[:1].isupper():
+            return Resolved(mention.title, None, "organisation", mention.owner)
+        return _described(mention)
     return Resolved()
+
+
+def _described(mention: Mention) -> Resolved:
+    """A speaker the article describes but never names ("a senior official",
+    "the ministry"): the description as written is what a reader learns, so it
+    is the speaker, of kind "description", which joins no speaker record."""
+    return Resolved(mention.text.strip(" ,;:"), mention.title, DESCRIPTION, mention.owner)

@@ -31,6 +31,7 @@ from .model import Quote, content_id
 
 PERSON, ORGANISATION = "person", "organisation"
 KINDS = (PERSON, ORGANISATION)
+DESCRIPTION = "description"  # an unnamed speaker ("a senior official"): never a speaker record
 _SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
 _DETERMINERS = frozenset({"the", "a", "an", "another", "one", "his", "her", "its", "their", "our"})
 _DROPPED = str.maketrans({".": "", "'": "", "’": "", "‘": "", "-": " ", "‐": " ", "–": " "})
@@ -209,7 +210,7 @@ def within_article(quotes: list[Quote]) -> list[Identity | None]:
     ("ministry") that names nobody in the article: their quotes keep the
     mention but join no speaker record.
     """
-    named = {(q.speaker, _kind(q)) for q in quotes if q.speaker}
+    named = {(q.speaker, _kind(q)) for q in quotes if _named(q)}
     if not named:
         return [None] * len(quotes)
     found = {item: _identity(*item) for item in named}
@@ -226,7 +227,12 @@ def within_article(quotes: list[Quote]) -> list[Identity | None]:
                 found[(raw, kind)] = (replace(longer[0], title=title, affiliation=affiliation), words)
             elif longer:  # "Clinton" beside two Clintons: nobody can tell which
                 found[(raw, kind)] = (None, words)
-    return [found[(q.speaker, _kind(q))][0] if q.speaker else None for q in quotes]
+    return [found[(q.speaker, _kind(q))][0] if _named(q) else None for q in quotes]
+
+
+def _named(quote: Quote) -> bool:
+    """Whether the quote's speaker has a name ("a senior official" has none)."""
+    return bool(quote.speaker) and quote.speaker_kind != DESCRIPTION
 
 
 @lru_cache(maxsize=65536)

@@ -72,7 +72,7 @@ class Quote:
     mention: str | None = None  # that mention as written ("he", "Masum")
     title: str | None = None
     affiliation: str | None = None  # possessive affiliation written with the title ("Iraq")
-    speaker_kind: str | None = None  # "person" or "organisation"
+    speaker_kind: str | None = None  # "person", "organisation" or "description" (unnamed)
     cue: str | None = None  # the reporting verb as written
     cue_start: int | None = None
     cue_end: int | None = None

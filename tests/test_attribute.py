@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import quotes
-from quotes import extract
+from quotes import extract, identity
 from quotes.model import Article, Quote
 from quotes.sieves import SIEVES
 
@@ -405,6 +405,29 @@ def test_a_sentence_opening_common_noun_is_a_title_not_part_of_the_name():
     assert (q.speaker, q.title) == ("Luc Ferrant", "Grower")
 
 
-def test_a_bare_organisation_noun_is_not_a_speaker_of_its_own():
+def test_a_bare_organisation_noun_is_a_description_not_a_speaker_of_its_own():
     q = only('"The figures are under review," the ministry said on Monday.')
-    assert q.speaker is None and q.speaker_kind == "organisation" and q.title == "ministry"
+    assert (q.speaker, q.speaker_kind, q.title) == ("the ministry", "description", "ministry")
+    assert identity.within_article([q]) == [None]  # no record shared by every ministry
+
+
+@pytest.mark.parametrize("text, described", [
+    ('"There was wrongdoing," said a former senior law enforcement official.',
+     "a former senior law enforcement official"),
+    ('One intelligence source said: "The agents are under a lot of pressure."',
+     "One intelligence source"),
+    ('"We will appeal," the lawyer said.', "the lawyer"),
+])
+def test_an_unnamed_source_is_described_as_written(text, described):
+    q = only(text)
+    assert (q.speaker, q.speaker_kind) == (described, "description")
+    assert text[q.speaker_start:q.speaker_end] == described
+
+
+def test_a_described_speaker_never_takes_a_named_speakers_record():
+    text = ('"The port will reopen," Mayor Ilse Brandvold said.\n\n'
+            '"Nobody told us," a dock worker said.')
+    quotes = extract(text)
+    assert [q.speaker_kind for q in quotes] == ["person", "description"]
+    named, described = identity.within_article(quotes)
+    assert named.name == "Ilse Brandvold" and described is None
