@@ -139,6 +139,8 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
         if person is not None:
             return _of_person(person, mention.title, mention.owner)
         return _described(mention)
+    if mention.kind == "description":
+        return _described(mention)
     if mention.kind == "document":  # "the statement said": whoever issued it
         issuer = people.last_named(mention.start)
         return _of_person(issuer) if issuer else _described(mention)

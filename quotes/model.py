@@ -51,7 +51,7 @@ class Mention:
     start: int
     end: int
     text: str
-    kind: str  # "person", "organisation", "pronoun", "role", "document"
+    kind: str  # "person", "organisation", "pronoun", "role", "document", "description"
     name: str | None = None  # canonical name once known
     title: str | None = None  # title or role held, kept apart from the name
     gender: str | None = None  # "m", "f"; for pronouns also "n" (it), "p" (they, we), "r" (who)

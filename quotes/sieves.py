@@ -16,6 +16,7 @@ import regex
 from . import lexicon
 from .context import Attribution, Context
 from .mentions import patterns, phrase_after, subject_before
+from .model import Mention
 
 Sieve = Callable[[Context, int], "Attribution | None"]
 
@@ -73,7 +74,7 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     trimmed = _strip_between(ctx.text[start:cue.start()])
     mention = subject_before(ctx.text, start + len(trimmed), floor=start)
     if mention is None or mention.start != start:
-        return None
+        mention = _description(ctx.text, start, start + len(trimmed), whole=True)
     return _attribution(mention, cue)
 
 
@@ -87,7 +88,48 @@ def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:
     after = _BLANKS.match(ctx.text, cue.end(), ctx.ceiling(i))
     if not after:
         return None
-    return _attribution(phrase_after(ctx.text, after.end(), ctx.ceiling(i)), cue)
+    mention = phrase_after(ctx.text, after.end(), ctx.ceiling(i)) \
+        or _description(ctx.text, after.end(), ctx.ceiling(i), whole=False)
+    return _attribution(mention, cue)
+
+
+# A speaker the article describes without a name or a known role noun:
+# "the 46-year-old", "one district GOP leader", "the progressive heavyweights".
+_DESCRIPTION = regex.compile(
+    r"(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Tt]hat|[Ss]ome|[Ss]everal|[Mm]any|[Tt]wo|[Tt]hree"
+    r"|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)"
+    r"(?:[ \t\u00a0]+(?:\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}{2,}|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))){1,5}"
+    r"(?![\p{L}\d\-’'])"
+)
+# What may follow a described speaker after an inverted verb: "said the designer, who ...".
+_DESCRIPTION_END = regex.compile(r"[ \t\u00a0]*(?:[,.;:!?]|\Z)")
+
+
+def _closes_clause(text: str, start: int, ceiling: int) -> bool:
+    """Whether a clause ends at start: punctuation, or the end of the paragraph
+    (not the next quote, which would make the phrase part of a sentence)."""
+    end = _DESCRIPTION_END.match(text, start, ceiling)
+    return end is not None and (end.group().strip() != "" or ceiling == len(text) or text[ceiling] == "\n")
+
+
+def _description(text: str, start: int, end: int, whole: bool) -> Mention | None:
+    """The described speaker starting at start: filling the span up to end when
+    `whole` (between a quote and its verb), else closing its clause (after an
+    inverted verb). Its words must not be verbs, function words or times."""
+    match = _DESCRIPTION.match(text, start, end)
+    if not match or (match.end() != end if whole else not _closes_clause(text, match.end(), end)):
+        return None
+    words = match.group().split()
+    if any(w in _not_described() for w in words[1:]) or words[-1].casefold() in lexicon.words("time_nouns"):
+        return None
+    return Mention(match.start(), match.end(), match.group(), "description")
+
+
+@cache
+def _not_described() -> frozenset[str]:
+    """Words that cannot stand in a described speaker: verbs and function words."""
+    return frozenset(lexicon.words("cue_verbs") | lexicon.words("function_words")
+                     | lexicon.words("auxiliaries") | lexicon.words("prepositions") | {"the", "a", "an"})
 
 
 def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:

@@ -143,6 +143,39 @@ def test_quote_cue_speaker_passes(text):
     assert found is None
 
 
+@pytest.mark.parametrize("text, mention", [
+    ('"We will rebuild the pier," said the 52-year-old.', "the 52-year-old"),
+    ('"We will rebuild the pier," said the boatbuilder, who runs the yard.', "the boatbuilder"),
+])
+def test_quote_cue_speaker_describes_an_unnamed_speaker(text, mention):
+    ctx, found = run_alone(sieves.quote_cue_speaker, text)
+    check(ctx, found, mention, "description", "said")
+
+
+@pytest.mark.parametrize("text", [
+    '"We will rebuild the pier," said the next day.',  # a time, not a speaker
+    '"The pier," saying the town needed the "harbour back."',  # a clause running into a quote
+])
+def test_quote_cue_speaker_description_passes(text):
+    _, found = run_alone(sieves.quote_cue_speaker, text)
+    assert found is None
+
+
+@pytest.mark.parametrize("text, mention, cue", [
+    ('"We will rebuild the pier," the retired beekeeper said.', "the retired beekeeper", "said"),
+    ('"We will rebuild the pier," one harbour GMB shopkeeper told reporters.',
+     "one harbour GMB shopkeeper", "told"),
+])
+def test_quote_speaker_cue_describes_an_unnamed_speaker(text, mention, cue):
+    ctx, found = run_alone(sieves.quote_speaker_cue, text)
+    check(ctx, found, mention, "description", cue)
+
+
+def test_quote_speaker_cue_description_must_fill_the_gap():
+    _, found = run_alone(sieves.quote_speaker_cue, '"We will rebuild," the pier was said to be sound.')
+    assert found is None
+
+
 # ---------------------------------------------------------------- speaker_cue_quote
 
 
