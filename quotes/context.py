@@ -111,6 +111,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     while word_start > 0 and not text[word_start - 1].isspace():
         word_start -= 1
     word = text[word_start:dot + 1].lstrip("(\"“")
+    if text[word_start] == "(" and text[dot + 1:dot + 2] == ")":
+        return True  # a party and state after a name: "Ted Cruz (Tex.)", "(D-Nev.)"
     if len(word) == 2 and word[0].isupper():
         return True  # an initial: "Donald J. Trump"
     if "." in word[:-1]:

@@ -81,9 +81,9 @@ def patterns() -> dict[str, regex.Pattern]:
         "title": regex.compile(rf"(?P<title>{title}){_}"),
         "honorific": regex.compile(rf"(?:{honorifics})(?![\p{{L}}])"),
         "cue": regex.compile(rf"(?<![\p{{L}}])(?P<cue>{cues})(?![\p{{L}}])"),
-        "before": regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>,[^,\n\"“”]{{1,200}}?,)?[ \t\u00a0]*\Z"),
+        "before": regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>(?:,[^,\n\"“”]{{1,200}}?){{1,3}}?,)?[ \t\u00a0]*\Z"),
         "before_reverse": regex.compile(
-            rf"(?r)(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>,[^,\n\"“”]{{1,200}}?,)?[ \t\u00a0]*\Z"),
+            rf"(?r)(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>(?:,[^,\n\"“”]{{1,200}}?){{1,3}}?,)?[ \t\u00a0]*\Z"),
         "after": regex.compile(rf"\A(?P<np>{phrase})(?![\p{{L}}])"),
         "possessive": regex.compile(rf"\A(?P<owner>{name})['’]s?{_}"),
         # ", James B. Comey," after a role: the appositive names the person.
@@ -127,7 +127,7 @@ def _longest_ending_phrase(window: str):
         return None
     for word in _WORD_START.finditer(window, max(0, found.start() - 40), found.start()):
         longer = _guarded(patterns()["before"].match, window, word.start())
-        if longer:
+        if longer and longer.end("np") == found.end("np"):  # a longer title, not a longer tail
             return longer
     return _guarded(patterns()["before"].match, window, found.start()) or found
 

@@ -199,6 +199,7 @@ def test_speaker_cue_quote(text, cue):
 def test_speaker_cue_quote_passes(text):
     _, found = run_alone(sieves.speaker_cue_quote, text)
     assert found is None
+    assert found is None
 
 
 # ---------------------------------------------------------------- according_to
@@ -266,6 +267,19 @@ def test_sentence_end_cue_passes(text):
 
 def test_paraphrase_speaker():
     text = 'Talia Brennock said the plan was "a disaster" for the town.'
+    ctx, found = run_alone(sieves.paraphrase_speaker, text)
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
+
+
+def test_paraphrase_speaker_after_a_party_and_state():
+    """The dot in "(D-Ore.)" does not end the sentence, so the name stays its subject."""
+    text = 'The vote came late. Rep. Talia Brennock (D-Ore.) told reporters the plan was "a disaster."'
+    ctx, found = run_alone(sieves.paraphrase_speaker, text)
+    check(ctx, found, "Rep. Talia Brennock (D-Ore.)", "person", "told", "Talia Brennock")
+
+
+def test_paraphrase_speaker_past_an_aside_with_commas():
+    text = 'Talia Brennock, the harbour master, who spoke after the vote, said it was "a disaster."'
     ctx, found = run_alone(sieves.paraphrase_speaker, text)
     check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
 
