@@ -306,14 +306,18 @@ def _subject(ctx: Context, start: int, end: int) -> Attribution | None:
     return None
 
 
+_THE = regex.compile(r"\A[Tt]he[ \t\u00a0]+")
+
+
 def _plausible_subject(ctx: Context, mention) -> bool:
     """Rule out what only looks like a subject at the head of a clause:
     "it", a lower-case run ("ripped FBI Director ..."), a one-word capitalised
     word the article never uses as a name mid-sentence ("Beyond", "Given")."""
     if mention.kind == "pronoun":
         return mention.gender in ("m", "f", "p")
-    if mention.kind in ("person", "organisation") and not mention.text[:1].isupper():
-        return False
+    if mention.kind in ("person", "organisation") and not mention.text[:1].isupper() \
+            and not _THE.sub("", mention.text)[:1].isupper():
+        return False  # "ripped FBI Director ...", but "the American Bar Association" is a subject
     if mention.kind == "person" and mention.name and len(mention.name.split()) == 1 \
             and mention.name == mention.text:
         return mention.name in ctx.names_mid_sentence()

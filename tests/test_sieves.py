@@ -321,6 +321,12 @@ def test_sentence_subject_after_an_introductory_phrase():
     check(ctx, found, "Senator Talia Brennock", "person", "demanded", "Talia Brennock")
 
 
+def test_sentence_subject_organisation_with_the_after_an_introductory_phrase():
+    text = 'In late June, the Velmora Bar Association reviewed the file and deemed him "well qualified."'
+    ctx, found = run_alone(sieves.sentence_subject, text)
+    check(ctx, found, "the Velmora Bar Association", "organisation", "reviewed")
+
+
 def test_sentence_subject_role_after_an_introductory_phrase():
     # The docstring's own example shape: "In an interview, the senator stated ..."
     text = 'In an interview, the senator demanded "flexibility" in talks.'
