@@ -46,7 +46,8 @@ def extract_article(article: Article) -> list[Quote]:
                     ctx.quotes[i].sieve = sieve.__name__
                     ctx.quotes[i].confidence = _confidence().get(sieve.__name__)
     _resolve(ctx, ArticleSpeakers(text))
-    return [q for q in ctx.quotes if q.sieve is not None or is_quotation(q.text)]
+    return [q for q in ctx.quotes
+            if (q.sieve is not None or is_quotation(q.text)) and not names_a_work(text, q)]
 
 
 # An unattributed passage of one word is a scare quote (so-called “reform”).
@@ -57,14 +58,31 @@ _WORD = regex.compile(r"[\p{L}\d'’\-]+")
 def is_quotation(passage: str) -> bool:
     """Whether an unattributed quoted passage is a quotation rather than a scare
     quote (at most SCARE_QUOTE_WORDS words) or the title of a work in title
-    case ("Face the Nation"). Attributed passages are always quotations."""
+    case ("Face the Nation")."""
     words = _WORD.findall(passage)
-    if len(words) <= SCARE_QUOTE_WORDS:
-        return False
+    return len(words) > SCARE_QUOTE_WORDS and not _title_case(words)
+
+
+def _title_case(words: list[str]) -> bool:
     minor = lexicon.words("title_minor_words")
-    title_case = len(words) <= 8 and words[0][0].isupper() and all(
+    return 1 < len(words) <= 8 and words[0][0].isupper() and all(
         w[0].isupper() or w[0].isdigit() or w.casefold() in minor for w in words)
-    return not title_case
+
+
+@cache
+def _work_lead() -> regex.Pattern:
+    """What stands before a title: a possessive ("CBS’s"), "on", "in", "told",
+    or a work noun ("the documentary") (lexicon/work_nouns.txt)."""
+    nouns = "|".join(sorted(map(regex.escape, lexicon.words("work_nouns")), key=len, reverse=True))
+    return regex.compile(rf"(?:['’]s|(?<![\p{{L}}])(?:[Oo]n|[Ii]n|[Ff]or|[Tt]o|told|{nouns}),?)[ \t\u00a0]*\Z")
+
+
+def names_a_work(text: str, quote: Quote) -> bool:
+    """Whether the passage is the title of a work even though a sieve found a
+    speaker nearby: title case right after what introduces a title ("Graham
+    said on MSNBC's “Morning Joe”", "told “Fox and Friends”")."""
+    return _title_case(_WORD.findall(quote.text)) \
+        and bool(_work_lead().search(text, max(0, quote.start - 30), quote.start))
 
 
 

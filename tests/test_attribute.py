@@ -379,6 +379,20 @@ def test_scare_quotes_and_titles_of_works_are_not_quotes():
     assert extract(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    'Talia Brennock said on VTV\'s "Harbour Morning" that the pier would reopen.',
+    'Talia Brennock told "Harbour Morning" that the pier would reopen.',
+    'Talia Brennock described the storm in her memoir, "Salt and Stone."',
+])
+def test_a_title_of_a_work_is_not_a_quote_even_beside_a_speaker(text):
+    assert extract(text) == []
+
+
+def test_a_title_case_slogan_that_is_spoken_is_kept():
+    quotes = extract('The crowd chanted "Save The Pier" as Talia Brennock arrived.')
+    assert [q.text for q in quotes] == ['"Save The Pier"']
+
+
 def test_an_attributed_one_word_quote_is_kept():
     quotes = extract('"Never," Talia Brennock said of the plan.')
     assert [(q.text, q.speaker) for q in quotes] == [('"Never,"', "Talia Brennock")]
