@@ -22,8 +22,13 @@ plugin:
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import unicodedata
+import zlib
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
@@ -304,8 +309,128 @@ class Item:
     published: str | None = None
 
 
+# Grouping compares a quote only with quotes sharing a word triple (shingle)
+# that at most POSTINGS_CAP quotes hold: a triple in more quotes ("we will
+# not", "the end of") is a stock phrase, no evidence of one quote, and
+# following it made grouping quadratic (benchmarks/README.md). Of the quotes
+# sharing the most triples, the best CANDIDATES_PER_QUOTE are scored.
+POSTINGS_CAP = 200
+CANDIDATES_PER_QUOTE = 20
+_EXACT_SEED = 0x5BD1E995  # exact-wording keys hash apart from triple keys
+
+
 def _shingles(ws: tuple[str, ...]) -> set[tuple[str, ...]]:
     return {ws[i:i + 3] for i in range(len(ws) - 2)} if len(ws) >= 3 else {ws}
+
+
+def quote_keys(ws: tuple[str, ...]) -> tuple[int, array]:
+    """(exact, triples): a hash of the whole wording and the sorted hashes of its
+    word triples (CRC-32, stable across processes, so they can be stored)."""
+    exact = zlib.crc32(" ".join(ws).encode("utf-8", "surrogatepass"), _EXACT_SEED)
+    triples = array("I", sorted({zlib.crc32(" ".join(s).encode("utf-8", "surrogatepass"))
+                                 for s in _shingles(ws)}))
+    return exact, triples
+
+
+@dataclass
+class _Row:
+    """A quote in grouping order: ``ref`` is how :func:`_group_ordered`'s fetch finds it."""
+
+    ref: object
+    speaker: int  # interned speaker id, -1 when unknown
+    nwords: int
+    exact: int
+    keys: array
+
+
+def _group_ordered(rows, df, fetch):
+    """Group quotes given longest first; yield (ref, founding ref, score) for each.
+
+    Each quote joins the group of the earlier (so at least as long) quote it
+    is the best variant of, or founds its own: an earlier quote with exactly
+    its words and a speaker that does not conflict (the same, or one of them
+    unknown) first, else the best :func:`variant_score` among the
+    CANDIDATES_PER_QUOTE earlier quotes sharing the most of its word triples
+    (at least a third of them), on a tie the one published first. Triples held
+    by more than POSTINGS_CAP quotes (``df(key)``) are not followed; they
+    lower the third required instead. ``fetch(ref)`` gives (words, published)
+    of a quote, only for quotes that have candidates; memory holds a few
+    integers per quote and the postings of the shared triples.
+    """
+    refs: list = []
+    founders = array("I")
+    speakers = array("i")
+    index: dict[int, array] = {}
+    exact_index: dict[int, list[int]] = {}
+    for row in rows:
+        pos = len(refs)
+        ws = None
+        best: tuple[float, int, str] | None = None  # score, position, published key
+        if row.nwords and df(row.exact) > 1:
+            for other in exact_index.get(row.exact, ()):
+                if row.speaker < 0 or speakers[other] < 0 or speakers[other] == row.speaker:
+                    ws = ws if ws is not None else fetch(row.ref)[0]
+                    if fetch(refs[other])[0] == ws:  # not a hash collision
+                        best = (1.0, other, "")
+                        break
+        if best is None and row.nwords >= MIN_PARTIAL_WORDS:
+            shared: Counter = Counter()
+            skipped = 0
+            for key in row.keys:
+                if df(key) > POSTINGS_CAP:
+                    skipped += 1
+                    continue
+                postings = index.get(key)
+                if postings is not None:
+                    shared.update(postings)
+            if shared:
+                need = max(1, len(row.keys) // 3 - skipped)
+                ranked = [(-n, p) for p, n in shared.items() if n >= need]
+                if len(ranked) > CANDIDATES_PER_QUOTE:
+                    ranked = heapq.nsmallest(CANDIDATES_PER_QUOTE, ranked)
+                else:
+                    ranked.sort()
+                for _, other in ranked:
+                    if not (row.speaker < 0 or speakers[other] < 0 or speakers[other] == row.speaker):
+                        continue
+                    if ws is None:
+                        ws = fetch(row.ref)[0]
+                    other_ws, other_published = fetch(refs[other])
+                    score = variant_score(ws, other_ws)
+                    published = other_published or "\uffff"  # undated last
+                    # On a tie the quote that appeared first wins.
+                    if score and (best is None or score > best[0] or (
+                            score == best[0] and published < best[2])):
+                        best = (score, other, published)
+        if best is None:
+            founder, score = pos, 1.0
+        else:
+            founder, score = founders[best[1]], best[0]
+        refs.append(row.ref)
+        founders.append(founder)
+        speakers.append(row.speaker)
+        yield row.ref, refs[founder], score
+        if row.nwords >= MIN_PARTIAL_WORDS:  # shorter ones only ever join by their exact words
+            for key in row.keys:
+                if 1 < df(key) <= POSTINGS_CAP:
+                    postings = index.get(key)
+                    if postings is None:
+                        index[key] = array("I", (pos,))
+                    else:
+                        postings.append(pos)
+        if row.nwords and df(row.exact) > 1:
+            exact_index.setdefault(row.exact, []).append(pos)
+
+
+class _Speakers(dict):
+    """Speaker ids as small integers (-1 for none)."""
+
+    def __missing__(self, key):
+        value = self[key] = len(self)
+        return value
+
+    def number(self, speaker_id: str | None) -> int:
+        return -1 if speaker_id is None else self[speaker_id]
 
 
 def group_quotes(items: list[Item]) -> dict[str, tuple[str, float]]:
@@ -313,68 +438,48 @@ def group_quotes(items: list[Item]) -> dict[str, tuple[str, float]]:
 
     Returns {quote id: (id of the group's founding quote, score)}. Quotes are
     taken longest first; each joins the group of the earlier (so at least as
-    long) quote it is the best variant of, among quotes sharing a word
-    triple with it and whose speaker does not conflict (the same speaker, or
-    one of them unknown), or founds a group of its own. A partial quote thus
-    joins the fullest wording and cannot join two distinct quotes together.
+    long) quote it is the best variant of, among quotes sharing word
+    triples with it and whose speaker does not conflict (the same speaker, or
+    one of them unknown), or founds a group of its own (see
+    :func:`_group_ordered`). A partial quote thus joins the fullest wording
+    and cannot join two distinct quotes together.
     """
-    order = sorted(items, key=lambda i: (-len(words(i.text)), i.published or "\uffff", i.id))
-    founder: dict[str, str] = {}  # quote id -> founding quote id
-    result: dict[str, tuple[str, float]] = {}
-    exact: dict[tuple[str, ...], list[Item]] = defaultdict(list)
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    seen: list[tuple[Item, tuple[str, ...]]] = []
-    for item in order:
+    by_id = {item.id: item for item in items}
+    numbers = _Speakers()
+    rows, counts = [], Counter()
+    for item in items:
         ws = words(item.text)
-        best: tuple[float, int] | None = None
-        for other in exact.get(ws, ()) if ws else ():
-            if _compatible(item, other):
-                best = (1.0, 0)
-                result[item.id] = (founder[other.id], 1.0)
-                break
-        if best is None and len(ws) >= MIN_PARTIAL_WORDS:
-            shingles = _shingles(ws)
-            shared = Counter(n for s in shingles for n in index.get(s, ())[:5000])
-            need = max(1, len(shingles) // 3)
-            for n, count in shared.most_common(20):
-                if count < need:
-                    break
-                other, other_ws = seen[n]
-                if not _compatible(item, other):
-                    continue
-                score = variant_score(ws, other_ws)
-                # On a tie the quote that appeared first wins.
-                if score and (best is None or score > best[0] or (
-                        score == best[0] and _published(other) < _published(seen[best[1]][0]))):
-                    best = (score, n)
-            if best is not None:
-                other = seen[best[1]][0]
-                result[item.id] = (founder[other.id], best[0])
-        if best is None:
-            result[item.id] = (item.id, 1.0)
-        founder[item.id] = result[item.id][0]
-        exact[ws].append(item)
-        for s in _shingles(ws):
-            index[s].append(len(seen))
-        seen.append((item, ws))
-    return result
+        exact, keys = quote_keys(ws)
+        counts.update(keys)
+        counts[exact] += 1
+        rows.append(_Row(item.id, numbers.number(item.speaker_id), len(ws), exact, keys))
+    rows.sort(key=lambda r: (-r.nwords, by_id[r.ref].published or "\uffff", r.ref))
 
+    def fetch(ref):
+        item = by_id[ref]
+        return words(item.text), item.published
 
-def _published(item: Item) -> str:
-    return item.published or "\uffff"  # undated last
-
-
-def _compatible(a: Item, b: Item) -> bool:
-    return a.speaker_id is None or b.speaker_id is None or a.speaker_id == b.speaker_id
+    return {ref: (founder, score) for ref, founder, score in
+            _group_ordered(rows, counts.__getitem__, fetch)}
 
 
 def group_id(founding_quote_id: str) -> str:
     return content_id("group", founding_quote_id)
 
 
+KEYS, PENDING = "quote_keys", "quote_groups_pending"
+
+
 def ensure_tables(db: sqlite_utils.Database) -> None:
     """Create the group tables if missing. They are derived data, rebuilt after
-    every load, so they declare no foreign keys that a re-ingest would trip."""
+    every load, so they declare no foreign keys that a re-ingest would trip.
+
+    ``quote_keys`` holds each grouped quote's word count and word-triple hashes
+    (:func:`quote_keys`), by quote rowid; ``quote_groups_pending`` the ids of
+    quotes written, rewritten or deleted since the groups were last built
+    (:func:`mark_pending`), so the next :func:`build_groups` regroups only
+    around them.
+    """
     db[GROUPS].create(
         {"id": str, "text": str, "speaker_id": str, "title": str, "first_quote_id": str,
          "first_published": str, "first_url": str, "first_source": str,
@@ -384,47 +489,219 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
         {"quote_id": str, "group_id": str, "score": float}, pk="quote_id", if_not_exists=True)
     db[VARIANTS].create_index(["group_id"], if_not_exists=True)
     db[GROUPS].create_index(["speaker_id"], if_not_exists=True)
+    db.execute(f"CREATE TABLE IF NOT EXISTS [{KEYS}] (quote_rowid INTEGER PRIMARY KEY,"
+               " words INTEGER, exact INTEGER, keys BLOB)")
+    db.execute(f"CREATE TABLE IF NOT EXISTS [{PENDING}] (quote_id TEXT PRIMARY KEY)")
 
 
-def build_groups(db: sqlite_utils.Database) -> int:
-    """(Re)build quote_groups and quote_variants from the quotes; return the groups.
+def mark_pending(db: sqlite_utils.Database, quote_ids: Iterable[str]) -> None:
+    """Record quotes whose groups must be rebuilt (written, rewritten, deleted, or
+    given another speaker). Nothing is recorded before the groups were first
+    built: the first :func:`build_groups` groups every quote anyway."""
+    if not db[VARIANTS].exists():
+        return
+    ensure_tables(db)
+    db.conn.executemany(f"INSERT OR IGNORE INTO [{PENDING}] (quote_id) VALUES (?)",
+                        ((q,) for q in quote_ids))
+
+
+# A full rebuild once this share of the quotes changed: regrouping around them
+# would touch most groups anyway.
+FULL_REBUILD_SHARE = 0.25
+_CHUNK = 5000
+
+
+def build_groups(db: sqlite_utils.Database, full: bool = False) -> int:
+    """Build quote_groups and quote_variants from the quotes; return the groups written.
+
+    The first build, a build after a run that did not finish (``full``), or
+    one after a quarter of the quotes changed groups every quote, streaming
+    them from SQLite in grouping order. Otherwise only the quotes recorded
+    by :func:`mark_pending` are regrouped, with every group holding a quote
+    that shares a word triple with one of them (or held one of them): the
+    groups of the rest stay as they are, so adding a batch to a large index
+    costs about the batch.
 
     A group's ``text`` is its fullest wording, its speaker the one most of its
     occurrences name, and its first appearance the earliest published
     occurrence (an undated one only when none is dated).
     """
+    fresh = not db[VARIANTS].exists() or not db[KEYS].exists()
     ensure_tables(db)
-    rows = list(db.query(
-        "SELECT quotes.id, quotes.text, quotes.speaker_id, quotes.published, quotes.title,"
-        " quotes.source, articles.url FROM quotes JOIN articles ON articles.id = quotes.article_id"))
-    grouping = group_quotes([Item(r["id"], r["text"], r["speaker_id"], r["published"]) for r in rows])
-    by_id = {r["id"]: r for r in rows}
-    members: dict[str, list[dict]] = defaultdict(list)
-    for quote_id, (founding, _) in grouping.items():
-        members[founding].append(by_id[quote_id])
-    groups = []
-    for founding, quotes in members.items():
-        dated = sorted(quotes, key=lambda r: (r["published"] is None, r["published"] or "", r["url"] or "", r["id"]))
-        first = dated[0]
-        speakers = Counter(r["speaker_id"] for r in quotes if r["speaker_id"])
-        speaker = max(speakers, key=lambda s: (speakers[s], s == first["speaker_id"]), default=None)
-        titled = [r["title"] for r in dated if r["title"] and r["speaker_id"] == speaker]
-        groups.append({
-            "id": group_id(founding), "text": by_id[founding]["text"], "speaker_id": speaker,
-            "title": titled[0] if titled else None, "first_quote_id": first["id"],
-            "first_published": first["published"], "first_url": first["url"],
-            "first_source": first["source"],
-            "last_published": max((r["published"] for r in quotes if r["published"]), default=None),
-            "occurrences": len(quotes), "sources": len({r["source"] for r in quotes if r["source"]}),
-        })
-    with db.atomic():
-        db.execute(f"DELETE FROM [{VARIANTS}]")
-        db.execute(f"DELETE FROM [{GROUPS}]")
-        db[GROUPS].insert_all(groups, pk="id")
-        db[VARIANTS].insert_all(
-            ({"quote_id": q, "group_id": group_id(f), "score": s} for q, (f, s) in grouping.items()),
-            pk="quote_id")
-    return len(groups)
+    conn = db.conn
+    total = conn.execute("SELECT count(*) FROM quotes").fetchone()[0]
+    pending = conn.execute(f"SELECT count(*) FROM [{PENDING}]").fetchone()[0]
+    keyed = conn.execute(f"SELECT count(*) FROM [{KEYS}]").fetchone()[0]
+    if not full and not fresh and not pending and keyed == total:
+        return 0  # nothing changed
+    conn.execute("DROP TABLE IF EXISTS temp.group_subset")
+    conn.execute("CREATE TEMP TABLE group_subset (quote_rowid INTEGER PRIMARY KEY)")
+    if full or fresh or pending >= FULL_REBUILD_SHARE * total or keyed < total - pending:
+        conn.execute(f"DELETE FROM [{KEYS}]")
+        _store_keys(conn, "SELECT rowid, text FROM quotes")
+        conn.execute("INSERT INTO temp.group_subset SELECT rowid FROM quotes")
+        drop_groups = drop_quotes = ""
+    else:
+        _regroup_around_pending(conn)
+        drop_groups = " WHERE id IN (SELECT group_id FROM temp.group_dropped)"
+        drop_quotes = " WHERE quote_id IN (SELECT quote_id FROM temp.group_dropped_quotes)"
+    result = _group_subset(conn)
+    conn.execute(f"DELETE FROM [{VARIANTS}]{drop_quotes}")
+    conn.execute(f"DELETE FROM [{GROUPS}]{drop_groups}")
+    written = _write_groups(conn, result)
+    conn.execute(f"DELETE FROM [{PENDING}]")
+    for table in ("group_subset", "group_result", "group_dropped", "group_dropped_quotes"):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    return written
+
+
+def _store_keys(conn, sql: str, params=()) -> None:
+    """Compute and store the keys of the quotes `sql` selects (rowid, text)."""
+    batch = []
+    insert = f"INSERT OR REPLACE INTO [{KEYS}] (quote_rowid, words, exact, keys) VALUES (?, ?, ?, ?)"
+    for rowid, text in conn.execute(sql, params):
+        ws = words(text or "")
+        exact, keys = quote_keys(ws)
+        batch.append((rowid, len(ws), exact, keys.tobytes()))
+        if len(batch) >= _CHUNK:
+            conn.executemany(insert, batch)
+            batch = []
+    conn.executemany(insert, batch)
+
+
+def _keys(blob: bytes) -> array:
+    keys = array("I")
+    keys.frombytes(blob)
+    return keys
+
+
+def _regroup_around_pending(conn) -> None:
+    """Fill temp.group_subset with the pending quotes still there and every member
+    of the groups they touch; temp.group_dropped(_quotes) with what to replace."""
+    conn.execute("CREATE TEMP TABLE group_new (quote_rowid INTEGER PRIMARY KEY)")
+    conn.execute(f"INSERT INTO temp.group_new SELECT quotes.rowid FROM [{PENDING}]"
+                 f" JOIN quotes ON quotes.id = [{PENDING}].quote_id")
+    # Keys of quotes gone or rewritten are stale; the rewritten get new ones.
+    conn.execute(f"DELETE FROM [{KEYS}] WHERE quote_rowid NOT IN (SELECT rowid FROM quotes)")
+    _store_keys(conn, "SELECT quotes.rowid, quotes.text FROM temp.group_new"
+                      " JOIN quotes ON quotes.rowid = group_new.quote_rowid")
+    new_keys: set[int] = set()
+    new_exact: set[int] = set()
+    for exact, blob in conn.execute(f"SELECT exact, keys FROM [{KEYS}] WHERE quote_rowid IN"
+                                    " (SELECT quote_rowid FROM temp.group_new)"):
+        new_exact.add(exact)
+        new_keys.update(_keys(blob))
+    # One pass over the stored keys: how many quotes hold each new triple, and who.
+    holders: dict[int, list[int]] = defaultdict(list)
+    related: set[int] = set()
+    for rowid, exact, blob in conn.execute(f"SELECT quote_rowid, exact, keys FROM [{KEYS}]"):
+        if exact in new_exact:
+            related.add(rowid)
+        for key in new_keys.intersection(_keys(blob)):
+            found = holders[key]
+            if len(found) <= POSTINGS_CAP:
+                found.append(rowid)
+    for found in holders.values():
+        if len(found) <= POSTINGS_CAP:
+            related.update(found)
+    conn.execute("CREATE TEMP TABLE group_related (quote_rowid INTEGER PRIMARY KEY)")
+    conn.executemany("INSERT OR IGNORE INTO temp.group_related VALUES (?)", ((r,) for r in related))
+    conn.execute("CREATE TEMP TABLE group_dropped (group_id TEXT PRIMARY KEY)")
+    conn.execute(f"""INSERT OR IGNORE INTO temp.group_dropped
+        SELECT group_id FROM [{VARIANTS}] WHERE quote_id IN (
+          SELECT quote_id FROM [{PENDING}]
+          UNION SELECT quotes.id FROM temp.group_related JOIN quotes ON quotes.rowid = group_related.quote_rowid)""")
+    conn.execute("CREATE TEMP TABLE group_dropped_quotes (quote_id TEXT PRIMARY KEY)")
+    conn.execute(f"""INSERT OR IGNORE INTO temp.group_dropped_quotes
+        SELECT quote_id FROM [{VARIANTS}] WHERE group_id IN (SELECT group_id FROM temp.group_dropped)
+        UNION SELECT quote_id FROM [{PENDING}]""")
+    conn.execute("""INSERT OR IGNORE INTO temp.group_subset
+        SELECT quotes.rowid FROM temp.group_dropped_quotes JOIN quotes ON quotes.id = group_dropped_quotes.quote_id
+        UNION SELECT quote_rowid FROM temp.group_new""")
+    conn.execute("DROP TABLE temp.group_new")
+    conn.execute("DROP TABLE temp.group_related")
+
+
+_DF_BITS = 23  # key counts in 2**23 buckets (32 MiB): exact for small sets, a rare collision at scale
+
+
+def _group_subset(conn) -> str:
+    """Group the quotes in temp.group_subset into temp.group_result(quote_rowid, founder, score)."""
+    counts = array("I", bytes(4 << _DF_BITS))
+    mask = (1 << _DF_BITS) - 1
+    query = (f"SELECT [{KEYS}].exact, [{KEYS}].keys FROM temp.group_subset"
+             f" JOIN [{KEYS}] ON [{KEYS}].quote_rowid = group_subset.quote_rowid")
+    for exact, blob in conn.execute(query):
+        counts[exact & mask] += 1
+        for key in _keys(blob):
+            counts[key & mask] += 1
+
+    def df(key: int) -> int:
+        return counts[key & mask]
+
+    numbers = _Speakers()
+    ordered = conn.execute(f"""SELECT k.quote_rowid, quotes.speaker_id, k.words, k.exact, k.keys
+        FROM temp.group_subset JOIN [{KEYS}] AS k ON k.quote_rowid = group_subset.quote_rowid
+        JOIN quotes ON quotes.rowid = k.quote_rowid
+        ORDER BY k.words DESC, coalesce(quotes.published, char(65535)), quotes.id""")
+    rows = (_Row(rowid, numbers.number(speaker), nwords, exact, _keys(blob))
+            for rowid, speaker, nwords, exact, blob in ordered)
+
+    @lru_cache(maxsize=4096)
+    def fetch(rowid):
+        text, published = conn.execute("SELECT text, published FROM quotes WHERE rowid = ?",
+                                        (rowid,)).fetchone()
+        return words(text or ""), published
+
+    conn.execute("DROP TABLE IF EXISTS temp.group_result")
+    conn.execute("CREATE TEMP TABLE group_result (quote_rowid INTEGER PRIMARY KEY, founder INTEGER, score REAL)")
+    batch = []
+    for item in _group_ordered(rows, df, fetch):
+        batch.append(item)
+        if len(batch) >= _CHUNK:
+            conn.executemany("INSERT INTO temp.group_result VALUES (?, ?, ?)", batch)
+            batch = []
+    conn.executemany("INSERT INTO temp.group_result VALUES (?, ?, ?)", batch)
+    return "temp.group_result"
+
+
+def _write_groups(conn, result: str) -> int:
+    """Summarise each group of `result` into quote_groups and quote_variants."""
+    members = conn.execute(f"""SELECT r.founder, r.quote_rowid = r.founder, r.score, quotes.id,
+          CASE WHEN r.quote_rowid = r.founder THEN quotes.text END, quotes.speaker_id,
+          quotes.published, quotes.title, quotes.source, articles.url
+        FROM {result} AS r JOIN quotes ON quotes.rowid = r.quote_rowid
+        JOIN articles ON articles.id = quotes.article_id
+        ORDER BY r.founder, quotes.published IS NULL, quotes.published, articles.url, quotes.id""")
+    groups, variants, written = [], [], 0
+
+    def flush():
+        conn.executemany(f"INSERT INTO [{GROUPS}] (id, text, speaker_id, title, first_quote_id,"
+                         " first_published, first_url, first_source, last_published, occurrences,"
+                         " sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", groups)
+        conn.executemany(f"INSERT INTO [{VARIANTS}] (quote_id, group_id, score) VALUES (?, ?, ?)",
+                         variants)
+        groups.clear()
+        variants.clear()
+
+    for _, rows in itertools.groupby(members, key=lambda r: r[0]):
+        rows = list(rows)  # one group, earliest first
+        founding = next(r for r in rows if r[1])
+        gid = group_id(founding[3])
+        first = rows[0]
+        speakers = Counter(r[5] for r in rows if r[5])
+        speaker = max(speakers, key=lambda s: (speakers[s], s == first[5]), default=None)
+        titled = [r[7] for r in rows if r[7] and r[5] == speaker]
+        groups.append((gid, founding[4], speaker, titled[0] if titled else None, first[3],
+                       first[6], first[9], first[8],
+                       max((r[6] for r in rows if r[6]), default=None), len(rows),
+                       len({r[8] for r in rows if r[8]})))
+        variants.extend((r[3], gid, r[2]) for r in rows)
+        written += 1
+        if len(variants) >= _CHUNK:
+            flush()
+    flush()
+    return written
 
 
 # ---------------------------------------------------------------------------

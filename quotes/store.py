@@ -176,7 +176,7 @@ def finalize(db: sqlite_utils.Database) -> None:
                 db["quotes"].rebuild_fts()
         db["quotes"].enable_fts(FTS_COLUMNS, create_triggers=True, replace=True)
         refresh_speakers(db)
-        search.build_groups(db)
+        search.build_groups(db, full=recover)
         if db[STATE_TABLE].exists():
             db.execute(f"DELETE FROM [{STATE_TABLE}]")
 
@@ -262,11 +262,13 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
         # Only articles already stored can have old quotes: a fresh load skips the delete.
         stored = [r[0] for r in db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", ids)]
         old_speakers: set[str] = set()
+        old_quotes: list[str] = []
         if stored:
             marks_s = ", ".join("?" * len(stored))
-            old_speakers = {r[0] for r in db.execute(
-                f"SELECT DISTINCT speaker_id FROM quotes WHERE article_id IN ({marks_s})"
-                " AND speaker_id IS NOT NULL", stored)}
+            old = db.execute(f"SELECT id, speaker_id FROM quotes WHERE article_id IN ({marks_s})",
+                             stored).fetchall()
+            old_quotes = [quote for quote, _ in old]
+            old_speakers = {speaker for _, speaker in old if speaker is not None}
             db.execute(f"DELETE FROM quotes WHERE article_id IN ({marks_s})", stored)
         db["articles"].upsert_all(articles, pk="id")
         # The first spelling seen names a speaker, unless people decided otherwise.
@@ -276,6 +278,7 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
             db["speakers"].upsert_all(curated, pk="id")
         db["quotes"].insert_all(quote_rows.values(), pk="id", replace=True)
         mark_stale(db, old_speakers | set(speakers))
+        search.mark_pending(db, old_quotes + list(quote_rows))  # to regroup
 
 
 def mark_stale(db: sqlite_utils.Database, speaker_ids: Iterable[str]) -> None:
@@ -362,8 +365,13 @@ def apply_curation(db: sqlite_utils.Database) -> None:
                 db["speakers"].update(sid, {"name": name, "kind": kind})
         mark_stale(db, moved)
         refresh_speakers(db)
+        if moved:  # variants group by speaker
+            for start in range(0, len(moved_ids := sorted(moved)), 500):
+                chunk = moved_ids[start:start + 500]
+                search.mark_pending(db, [r[0] for r in db.execute(
+                    f"SELECT id FROM quotes WHERE speaker_id IN ({', '.join('?' * len(chunk))})", chunk)])
     if moved:
-        search.build_groups(db)  # variants group by speaker
+        search.build_groups(db)
 
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:

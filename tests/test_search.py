@@ -152,6 +152,53 @@ def test_regrouping_after_reingest(tmp_path):
     assert {(v["quote_id"], v["group_id"]) for v in db[search.VARIANTS].rows} == before
 
 
+def group_tables(db) -> tuple[list, list]:
+    return (sorted(tuple(g.values()) for g in db[search.GROUPS].rows),
+            sorted((v["quote_id"], v["group_id"], v["score"]) for v in db[search.VARIANTS].rows))
+
+
+def test_incremental_grouping_equals_a_full_build(tmp_path):
+    """Articles added to a grouped index regroup only around themselves, and end
+    where grouping everything at once ends; so does deleting one."""
+    articles = [fixture_article(n, row) for n, row in enumerate(SETS)]
+    full = build(tmp_path / "full.db")
+    db = sqlite_utils.Database(tmp_path / "steps.db")
+    # Every other article first, so variant sets are split across the two ingests.
+    store.write_batch(db, articles[::2])
+    store.finalize(db)
+    assert db[search.PENDING].count == 0
+    for n in range(1, len(articles), 2):
+        store.write_batch(db, [articles[n]])
+        assert db[search.PENDING].count >= 1
+        store.finalize(db)
+    assert db[search.PENDING].count == 0
+    assert db[search.KEYS].count == db["quotes"].count
+    assert group_tables(db) == group_tables(sqlite_utils.Database(full))
+    # A quote gone (its article now has no quote) leaves its group, which is rebuilt.
+    (gone,) = [a for a, _ in articles if "bridge" in a.text.lower()][:1]
+    store.write_batch(db, [(gone, [])])
+    store.finalize(db)
+    assert db[search.VARIANTS].count == db["quotes"].count == len(articles) - 1
+    reference = sqlite_utils.Database(tmp_path / "reference.db")
+    store.write_batch(reference, [(a, [] if a.id == gone.id else q) for a, q in articles])
+    store.finalize(reference)
+    assert group_tables(db) == group_tables(reference)
+
+
+def test_large_group_sets_stay_bounded():
+    """A word triple in more than POSTINGS_CAP quotes is not followed, so a stock
+    phrase does not make every quote a candidate of every other; variants
+    still group through their rarer triples."""
+    stock = "we will not back down"
+    items = [search.Item(f"s{n}", f"{stock} on issue number {n} of the year", None)
+             for n in range(search.POSTINGS_CAP + 50)]
+    items += [search.Item("long", "Our harvest doubled this year, thanks to the new canals", "x"),
+              search.Item("short", "Our harvest doubled this year thanks to new canals", "x")]
+    grouped = search.group_quotes(items)
+    assert grouped["short"][0] == "long"
+    assert len({g for g, _ in grouped.values()}) == len(items) - 1
+
+
 # ---------------------------------------------------------------------------
 # Queries
 
