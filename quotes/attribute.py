@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from typing import NamedTuple
 
@@ -14,7 +15,7 @@ from .identity import DESCRIPTION
 from .mentions import definite
 from .model import Article, Mention, Quote
 from .sieves import SIEVES
-from .speakers import ArticleSpeakers, Person
+from .speakers import ArticleSpeakers, Person, is_first_name
 
 
 @cache
@@ -119,8 +120,24 @@ def _of_person(person: Person, title: str | None = None, owner: str | None = Non
     return Resolved(person.name, person.title, person.kind, person.affiliation)
 
 
+def _title_run_apart(mention: Mention) -> Mention:
+    """A long capitalised run split where its first name starts: "New York City
+    Public Advocate Trish James" is Trish James, titled by what stands before."""
+    words = mention.name.split()
+    if mention.kind != "person" or len(words) < 4:
+        return mention
+    for i in range(1, len(words) - 1):
+        if is_first_name(words[i]):
+            name = " ".join(words[i:])
+            title = mention.text[:mention.text.rindex(name)].strip() if name in mention.text else mention.title
+            return replace(mention, name=name, title=title or mention.title)
+    return mention
+
+
 def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
     """Who the mention names, as far as the article tells."""
+    if mention.kind == "person" and mention.name:
+        mention = _title_run_apart(mention)
     if mention.kind in ("person", "organisation") and mention.name:
         person = None
         if mention.kind == "person" and (len(mention.name.split()) == 1 or mention.name[:1].islower()):

@@ -7,6 +7,7 @@ and the quote records its name, so every attribution can be explained.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from functools import cache
 from typing import Callable
@@ -73,9 +74,25 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
         return None
     trimmed = _strip_between(ctx.text[start:cue.start()])
     mention = subject_before(ctx.text, start + len(trimmed), floor=start)
-    if mention is None or mention.start != start:
+    if mention is not None and mention.start != start:
+        leading = _LEADING_WORDS.fullmatch(ctx.text, start, mention.start)
+        mention = _with_leading_words(ctx.text, mention, start) if leading else None
+    if mention is None:
         mention = _description(ctx.text, start, start + len(trimmed), whole=True)
     return _attribution(mention, cue)
+
+
+# Words before the phrase found that belong to it though it does not take
+# them in: "New York City Public Advocate Trish James", "Fight for $15
+# organizing director Kendall Fells". No clause fits in them.
+def _with_leading_words(text: str, mention: Mention, start: int) -> Mention:
+    """The mention grown back to start, the words it gains added to its title."""
+    title = " ".join(filter(None, (text[start:mention.start].strip(), mention.title)))
+    return dataclasses.replace(mention, start=start, text=text[start:mention.end],
+                               title=title if mention.kind == "person" else mention.title)
+
+
+_LEADING_WORDS = regex.compile(r"(?:\p{Lu}[\p{L}\d\-.’']*|for|of|\$?\d+)(?:[ \t\u00a0]+(?:\p{Lu}[\p{L}\d\-.’']*|for|of|the|\$?\d+)){0,5}[ \t\u00a0]+")
 
 
 def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:

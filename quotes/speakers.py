@@ -42,6 +42,13 @@ def _gender_detector():
     return detector.Detector(case_sensitive=False)
 
 
+@lru_cache(maxsize=65536)
+def is_first_name(word: str) -> bool:
+    """Whether the word is a given name the first-name data knows ("Trish")."""
+    detector = _gender_detector()
+    return detector is not None and len(word) > 1 and detector.get_gender(word) != "unknown"
+
+
 @lru_cache(maxsize=65536)  # names recur across articles; parsing one costs ~1 ms
 def first_name_gender(name: str) -> str | None:
     """"m" or "f" from a full name's first name (nameparser finds it past titles

@@ -165,6 +165,16 @@ def test_title_comes_with_the_surname_from_the_earlier_full_mention():
     assert q.speaker_kind == "person"
 
 
+def test_a_long_capitalised_run_splits_where_the_first_name_starts():
+    q = only('"The pier stays shut," Velmora Harbour Public Advocate Trish Maren said.')
+    assert (q.speaker, q.title) == ("Trish Maren", "Velmora Harbour Public Advocate")
+
+
+def test_remembered_and_echoed_report_speech():
+    q = only('"We rebuilt it twice," remembered Ilse Brandvold, the harbour master.')
+    assert q.speaker == "Ilse Brandvold" and q.cue == "remembered"
+
+
 def test_title_written_with_the_speaker():
     q = only('"We will rebuild the pier," said Gen. Oskar Lindqvist.')
     assert (q.speaker, q.title, q.mention) == ("Oskar Lindqvist", "Gen.", "Gen. Oskar Lindqvist")

@@ -171,6 +171,19 @@ def test_quote_speaker_cue_describes_an_unnamed_speaker(text, mention, cue):
     check(ctx, found, mention, "description", cue)
 
 
+def test_quote_speaker_cue_takes_in_capitalised_words_before_the_name():
+    text = '"The pier stays shut," Velmora Harbour Public Advocate Trish Maren said.'
+    ctx, found = run_alone(sieves.quote_speaker_cue, text)
+    assert found.mention.text == "Velmora Harbour Public Advocate Trish Maren"
+    assert ctx.text[found.mention.start:found.mention.end] == found.mention.text
+
+
+def test_quote_speaker_cue_leading_words_hold_no_clause():
+    text = '"The pier stays shut," and so, Trish Maren said, it will.'
+    _, found = run_alone(sieves.quote_speaker_cue, text)
+    assert found is None
+
+
 def test_quote_speaker_cue_description_must_fill_the_gap():
     _, found = run_alone(sieves.quote_speaker_cue, '"We will rebuild," the pier was said to be sound.')
     assert found is None
