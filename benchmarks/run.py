@@ -50,7 +50,7 @@ def corpus_path(out: Path, size: int, seed: int) -> Path:
 
 def run_size(size: int, out: Path, wanted: set[str], seed: int, requests: int,
              isolate: bool, log=print, save=lambda result: None,
-             ingest_limit: float | None = None) -> dict:
+             ingest_limit: float | None = None, workers: int | None = None) -> dict:
     """Every wanted stage for one size; figures in one flat dict (plus nested parts).
 
     `save(result)` is called after each stage, so a long run keeps what it
@@ -81,7 +81,7 @@ def run_size(size: int, out: Path, wanted: set[str], seed: int, requests: int,
         progress = stages.progress_path(db_path)
         progress.unlink(missing_ok=True)
         try:
-            result.update(call(stages.ingest, corpus, db_path, timeout=ingest_limit))
+            result.update(call(stages.ingest, corpus, db_path, workers=workers, timeout=ingest_limit))
             result["ingest_stopped"] = None
         except stages.StageTimeout:
             got = json.loads(progress.read_text()) if progress.exists() else {}
@@ -102,7 +102,8 @@ def run_size(size: int, out: Path, wanted: set[str], seed: int, requests: int,
 
 
 INGEST_KEYS = ("ingest_s", "ingest_cpu_s", "ingest_articles_s", "ingest_quotes_s", "ingest_read_s",
-               "ingest_tail_s", "ingest_peak_rss_mb", "db_articles", "db_quotes", "db_speakers",
+               "ingest_tail_s", "ingest_peak_rss_mb", "ingest_worker_peak_rss_mb", "ingest_writer_cpu_s",
+               "db_articles", "db_quotes", "db_speakers",
                "db_mb")
 
 
@@ -156,7 +157,10 @@ def table(results: list[dict]) -> str:
         ("ingest, articles/s", lambda r: _fmt(get(r, "ingest_articles_s"), 0)),
         ("ingest, quotes/s", lambda r: _fmt(get(r, "ingest_quotes_s"), 0)),
         ("ingest, after last article (indexes, FTS), s", lambda r: _fmt(get(r, "ingest_tail_s"), 1)),
-        ("ingest, peak RSS MiB", lambda r: _fmt(get(r, "ingest_peak_rss_mb"), 0)),
+        ("ingest, extraction processes", lambda r: _fmt(get(r, "ingest_workers"))),
+        ("ingest, CPU s of the writer", lambda r: _fmt(get(r, "ingest_writer_cpu_s"), 1)),
+        ("ingest, peak RSS MiB (writer / largest worker)", lambda r: (
+            f"{_fmt(get(r, 'ingest_peak_rss_mb'), 0)} / {_fmt(get(r, 'ingest_worker_peak_rss_mb'), 0)}")),
         ("ingest stopped at the limit", lambda r: _stopped(get(r, "ingest_stopped"))),
         ("database, MB", lambda r: _fmt(get(r, "db_mb"), 0)),
         ("quotes / speakers in database", lambda r: (
@@ -217,6 +221,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--ingest-limit", type=float, default=None, metavar="SECONDS",
                         help="stop an ingest that runs longer and report how far it got")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="extraction processes for ingest (default: one per core; 1: none)")
     parser.add_argument("--no-isolate", action="store_true",
                         help="run stages in this process (peak memory is then cumulative)")
     args = parser.parse_args(argv)
@@ -252,7 +258,7 @@ def main(argv=None) -> int:
 
         result = run_size(size, args.out, wanted, args.seed, args.requests,
                           isolate=not args.no_isolate, log=log, save=save,
-                          ingest_limit=args.ingest_limit)
+                          ingest_limit=args.ingest_limit, workers=args.workers)
         save(result)
         merged = saved[label(size)]
         results.append(merged)

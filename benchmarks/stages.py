@@ -201,9 +201,17 @@ def progress_path(db_path: Path) -> Path:
     return Path(str(db_path) + ".progress.json")
 
 
-def ingest(corpus: Path, db_path: Path) -> dict:
+def _cpu_s() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def ingest(corpus: Path, db_path: Path, workers: int | None = None) -> dict:
     """`quotes.store.ingest` of the corpus JSONL read by `quotes.read`, as
-    `quotes ingest corpus.jsonl --db db_path` does, into a new database."""
+    `quotes ingest corpus.jsonl --db db_path` does, into a new database, with
+    `workers` extraction processes (default: one per core)."""
     from quotes import extract as extract_quotes
     from quotes import read, store
 
@@ -215,17 +223,20 @@ def ingest(corpus: Path, db_path: Path) -> dict:
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     errors: list = []
     load_before = os.getloadavg()[0]
-    cpu_start = time.process_time()
+    own_start, children_start = _cpu_s()
     articles = _Timed(read.read_articles([str(corpus)], on_error=errors.append),
                       progress=progress_path(db_path))
     start = time.perf_counter()
-    summary = store.ingest(db_path, articles)
+    summary = store.ingest(db_path, articles, workers=workers)
     end = time.perf_counter()
-    cpu = time.process_time() - cpu_start
+    own_end, children_end = _cpu_s()
     elapsed = end - start
     return {
         "ingest_s": elapsed,
-        "ingest_cpu_s": cpu,  # this process's CPU time (SQLite included, I/O waits not)
+        # CPU time of the writer and of the extraction workers (SQLite included, I/O waits not).
+        "ingest_cpu_s": (own_end - own_start) + (children_end - children_start),
+        "ingest_writer_cpu_s": own_end - own_start,
+        "ingest_workers": workers or store.default_workers(),
         "ingest_load": [load_before, os.getloadavg()[0]],
         "ingest_articles_s": summary.read / elapsed,
         "ingest_quotes_s": summary.quotes / elapsed,
@@ -233,7 +244,9 @@ def ingest(corpus: Path, db_path: Path) -> dict:
         # article was read: the last batch, indexes, FTS and counts.
         "ingest_read_s": articles.inside,
         "ingest_tail_s": end - articles.exhausted_at if articles.exhausted_at else None,
-        "ingest_peak_rss_mb": peak_rss_mb(),
+        "ingest_peak_rss_mb": peak_rss_mb(),  # the writer
+        # The largest extraction worker (Linux: the largest finished child).
+        "ingest_worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "read_errors": len(errors),
         "db_articles": summary.articles,
         "db_quotes": summary.quotes,

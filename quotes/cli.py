@@ -38,7 +38,10 @@ def _report_error(error) -> None:
 @click.option("--swap/--in-place", default=True, show_default=True,
               help="Build into a copy of the database and rename it over the original when "
                    "finished (safe while `quotes serve` publishes it), or write it in place.")
-def ingest(paths, db_path, progress, swap):
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes attributing quotes, beside the one writing the database; "
+                   "1 does everything in one process.  [default: one per core]")
+def ingest(paths, db_path, progress, swap, workers):
     """Read articles from PATHS, attribute their quotes, and store them in the database.
 
     PATHS are .txt, .html, .jsonl files, folders (read recursively) or - for
@@ -60,7 +63,7 @@ def ingest(paths, db_path, progress, swap):
         progress = sys.stderr.isatty()
     articles = read.read_articles(paths, on_error=on_error)
     try:
-        summary = store.ingest(db_path, articles, progress=progress, swap=swap)
+        summary = store.ingest(db_path, articles, progress=progress, swap=swap, workers=workers)
     except store.IngestBusy as error:
         raise click.ClickException(str(error)) from error
     click.echo(

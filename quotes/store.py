@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import itertools
 import os
 import sqlite3
 import sys
@@ -384,8 +385,14 @@ class IngestBusy(Exception):
 
 
 def ingest(db_path, articles: Iterable[Article], progress: bool = False,
-           batch_size: int = 500, swap: bool = True) -> IngestSummary:
+           batch_size: int = 500, swap: bool = True, workers: int | None = None) -> IngestSummary:
     """Attribute the quotes of each article and store everything in db_path.
+
+    ``workers`` processes attribute the quotes (default: one per core the
+    process may use, :func:`default_workers`); this process reads the
+    articles and is the only writer, taking results in input order. With
+    ``workers=1`` everything happens in this process. Articles in flight are
+    bounded, so memory stays flat whatever the input size.
 
     With ``swap`` (the default) the run builds into a copy of db_path in the
     same folder (``NAME-ingest-PID.tmp``) and, once finalized, renames
@@ -403,7 +410,7 @@ def ingest(db_path, articles: Iterable[Article], progress: bool = False,
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not swap:
-        return _ingest_into(path, articles, progress, batch_size)
+        return _ingest_into(path, articles, progress, batch_size, workers)
     with _ingest_lock(path):
         for leftover in path.parent.glob(f"{glob.escape(path.name)}-ingest-*"):
             leftover.unlink(missing_ok=True)  # a killed run's copy and its journal
@@ -412,7 +419,7 @@ def ingest(db_path, articles: Iterable[Article], progress: bool = False,
             if path.exists():
                 copy_database(path, work)
                 os.chmod(work, path.stat().st_mode & 0o7777)
-            summary = _ingest_into(work, articles, progress, batch_size)
+            summary = _ingest_into(work, articles, progress, batch_size, workers)
             _fsync(work)
             os.replace(work, path)
             _fsync(path.parent)
@@ -461,10 +468,88 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
-                 batch_size: int) -> IngestSummary:
-    from .attribute import extract_article  # imported late: optional at import time
+def default_workers() -> int:
+    """One extraction process per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
+
+CHUNK = 16  # articles per task sent to a worker
+AHEAD = 4  # tasks in flight per worker
+
+
+def _worker_init() -> None:
+    """In each worker: die with the writer. A SIGKILLed ``quotes ingest`` must not
+    leave workers behind (they would hold its pipes open, and CPU)."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end when their queue closes
+        pass
+    if os.getppid() == 1:  # the writer died before prctl took effect
+        os._exit(1)
+
+
+def _extract_chunk(articles: list[Article]) -> list[list[Quote]]:
+    from .attribute import extract_article
+
+    return [extract_article(article) for article in articles]
+
+
+def extracted(articles: Iterable[Article], workers: int | None = None):
+    """(article, its quotes) for each article, in input order, the quotes found by
+    `workers` processes (forked when this is first iterated; 1: this process).
+
+    At most ``workers * AHEAD`` chunks of CHUNK articles are in flight, so a
+    huge input is never read ahead. The workers are stopped when the
+    generator is closed, and die with this process.
+    """
+    import importlib
+    from collections import deque
+
+    attribute = importlib.import_module(".attribute", __package__)
+    workers = default_workers() if workers is None else workers
+    source = iter(articles)
+    first = list(itertools.islice(source, CHUNK))
+    if workers <= 1 or len(first) < CHUNK:  # a handful of articles: no processes to start
+        for article in itertools.chain(first, source):
+            yield article, attribute.extract_article(article)
+        return
+    import multiprocessing
+
+    if hasattr(attribute, "extract"):  # word lists and patterns loaded once, shared by the forks
+        attribute.extract('"Warm," said Ana Ruiz.')
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init)
+    try:
+        pending: deque = deque([(first, pool.apply_async(_extract_chunk, (first,)))])
+        while True:
+            while len(pending) < workers * AHEAD:
+                chunk = list(itertools.islice(source, CHUNK))
+                if not chunk:
+                    break
+                pending.append((chunk, pool.apply_async(_extract_chunk, (chunk,))))
+            if not pending:
+                break
+            chunk, result = pending.popleft()
+            yield from zip(chunk, result.get())
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
+                 batch_size: int, workers: int | None = None) -> IngestSummary:
+    found = extracted(articles, workers)
+    # Workers fork on the first article, before this process opens the database.
+    first = next(found, None)
+    results = found
     db = sqlite_utils.Database(path)
     try:
         db.execute("PRAGMA foreign_keys = ON")  # a quote never points at nothing
@@ -472,11 +557,13 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
         mark_running(db)
         read = 0
         batch: list[tuple[Article, list[Quote]]] = []
+        if first is not None:
+            results = itertools.chain([first], results)
         if progress:
             from tqdm import tqdm
-            articles = tqdm(articles, unit="articles", file=sys.stderr)
-        for article in articles:
-            batch.append((article, extract_article(article)))
+            results = tqdm(results, unit="articles", file=sys.stderr)
+        for article, quotes in results:
+            batch.append((article, quotes))
             read += 1
             if len(batch) >= batch_size:
                 write_batch(db, batch)
@@ -487,4 +574,5 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
         return IngestSummary(articles=n["articles"], quotes=n["quotes"],
                              speakers=n["speakers"], read=read)
     finally:
+        found.close()
         db.close()

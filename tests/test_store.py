@@ -1,7 +1,9 @@
-"""The SQLite schema and writes: tables, keys, indexes, FTS, idempotent ingest."""
+"""The SQLite schema and writes: tables, keys, indexes, FTS, idempotent ingest, worker processes."""
 
+import json
 import sys
 import types
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -223,3 +225,47 @@ def test_ingest_nothing_still_builds_schema(tmp_path, fake_attributor):
     summary = store.ingest(tmp_path / "q.db", [])
     assert summary == store.IngestSummary(articles=0, quotes=0, speakers=0, read=0)
     assert sqlite_utils.Database(tmp_path / "q.db")["quotes"].detect_fts() == "quotes_fts"
+
+
+def test_worker_processes_write_what_one_process_writes(tmp_path):
+    """Attributing in worker processes gives the very rows one process gives, in input
+    order: the last copy of an article read twice wins in both."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import crash_corpus
+
+    from quotes import read
+
+    folder = crash_corpus.write(tmp_path / "corpus", 120, files=1)
+    records = crash_corpus.articles(120)
+    changed = {**records[5], "text": records[5]["text"].replace("Residents", "Neighbours")}
+    with open(folder / "part-0.jsonl", "a", encoding="utf-8") as out:
+        out.write(json.dumps(changed) + "\n")  # the same article again, later, changed
+    snapshots = []
+    for workers in (1, 2):
+        db_path = tmp_path / f"w{workers}.db"
+        summary = store.ingest(db_path, read.read_articles([str(folder)]), workers=workers,
+                               batch_size=50)
+        assert summary.read == 121 and summary.articles == 120
+        database = sqlite_utils.Database(db_path)
+        snapshots.append(snapshot(database))
+        (text,) = database.execute("SELECT text FROM articles WHERE url = ?", [changed["url"]]).fetchone()
+        assert "Neighbours" in text
+        database.close()
+    assert snapshots[0] == snapshots[1]
+    assert len(snapshots[0]["quotes"]) == 240
+
+
+def test_workers_stop_with_the_generator():
+    """Closing the results early stops the worker processes."""
+    import multiprocessing
+
+    from quotes.model import Article
+
+    articles = (Article(text=f'"Item {n} is late," said Oda Lunde.', url=f"https://x.example/{n}")
+                for n in range(10_000))
+    found = store.extracted(articles, workers=2)
+    article, quotes = next(found)
+    assert article.url == "https://x.example/0" and [q.speaker for q in quotes] == ["Oda Lunde"]
+    assert len(multiprocessing.active_children()) == 2
+    found.close()
+    assert multiprocessing.active_children() == []
