@@ -105,18 +105,25 @@ def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:
     after = _BLANKS.match(ctx.text, cue.end(), ctx.ceiling(i))
     if not after:
         return None
-    mention = phrase_after(ctx.text, after.end(), ctx.ceiling(i)) \
-        or _description(ctx.text, after.end(), ctx.ceiling(i), whole=False)
+    mention = phrase_after(ctx.text, after.end(), ctx.ceiling(i))
+    if mention is None and not cue.group("cue").endswith("ing"):  # "noting rising prices" names no one
+        mention = _description(ctx.text, after.end(), ctx.ceiling(i), whole=False)
     return _attribution(mention, cue)
 
 
 # A speaker the article describes without a name or a known role noun:
-# "the 46-year-old", "one district GOP leader", "the progressive heavyweights".
+# "the 46-year-old", "one district GOP leader", "the progressive heavyweights",
+# "a Wednesday editorial in The Des Moines Register", "federal prosecutors".
 _DESCRIPTION = regex.compile(
-    r"(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Tt]hat|[Ss]ome|[Ss]everal|[Mm]any|[Tt]wo|[Tt]hree"
-    r"|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)"
-    r"(?:[ \t\u00a0]+(?:\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}{2,}|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))){1,5}"
+    r"(?P<determiner>(?:(?:[Oo]ne|[Ss]ome|[Mm]any|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]ost)[ \t\u00a0]+of[ \t\u00a0]+"
+    r"(?:the|those|these|his|her|their|its|our)|[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Ss]ome|[Ss]everal|[Mm]any|[Tt]wo|[Tt]hree"
+    r"|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)[ \t\u00a0]+)?"
+    r"(?P<words>(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}{2,}|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))"
+    r"(?:[ \t\u00a0]+(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}{2,}|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))){0,4})"
     r"(?![\p{L}\d\-’'])"
+    # "of those advisers", "in The Des Moines Register": up to the clause's end
+    r"(?P<complement>[ \t\u00a0]+(?:of|in|at|for|from|with)[ \t\u00a0]+[^,.;:!?\"“”\n]{1,80})?"
+    .replace("{stop}", r"(?:of|in|at|for|from|with|on|to|by|as|and|or|but|who|whom|whose|which|that)(?![\p{L}])")
 )
 # What may follow a described speaker after an inverted verb: "said the designer, who ...".
 _DESCRIPTION_END = regex.compile(r"[ \t\u00a0]*(?:[,.;:!?]|\Z)")
@@ -132,14 +139,26 @@ def _closes_clause(text: str, start: int, ceiling: int) -> bool:
 def _description(text: str, start: int, end: int, whole: bool) -> Mention | None:
     """The described speaker starting at start: filling the span up to end when
     `whole` (between a quote and its verb), else closing its clause (after an
-    inverted verb). Its words must not be verbs, function words or times."""
+    inverted verb). Its words must not be verbs, function words or times, and
+    without a determiner it is a plural ("critics", "federal prosecutors")."""
     match = _DESCRIPTION.match(text, start, end)
-    if not match or (match.end() != end if whole else not _closes_clause(text, match.end(), end)):
+    if match is None:
         return None
-    words = match.group().split()
-    if any(w in _not_described() for w in words[1:]) or words[-1].casefold() in lexicon.words("time_nouns"):
-        return None
-    return Mention(match.start(), match.end(), match.group(), "description")
+    candidates = [match]
+    if match.group("complement"):  # the phrase may also end before its complement
+        candidates.append(_DESCRIPTION.match(text, start, match.start("complement")))
+    for match in candidates:
+        if match is None:
+            continue
+        if (match.end() != end) if whole else not _closes_clause(text, match.end(), end):
+            continue
+        words = match.group("words").split()
+        if any(w in _not_described() for w in words) or words[-1].casefold() in lexicon.words("time_nouns"):
+            continue
+        if not match.group("determiner") and not (words[-1].endswith("s") and match.group("words").islower()):
+            continue
+        return Mention(match.start(), match.end(), match.group(), "description")
+    return None
 
 
 @cache
@@ -422,6 +441,37 @@ def continuation(ctx: Context, i: int) -> Attribution | None:
     return None
 
 
+def previous_sentence(ctx: Context, i: int) -> Attribution | None:
+    """Lynch announced the lawsuit on Monday. “We are seeking a court order …” —
+    a quote that makes a sentence of its own, with no speaker in it, is the
+    subject's of the sentence just before it (in its paragraph, or the last of
+    the previous paragraph when the quote opens its own)."""
+    quote = ctx.quotes[i]
+    floor = ctx.floor(i)
+    if ctx.text[ctx.sentence_start(quote.start, floor):quote.start].strip():
+        return None  # the quote does not open its sentence
+    if ctx.text[quote.end:ctx.sentence_end(quote.end, ctx.ceiling(i))].strip(" \t\u00a0.!?"):
+        return None  # nor close it: what follows ("…,” the report stated) is for other sieves
+    p = ctx.paragraph_of(quote.start)
+    p_start = ctx.paragraphs[p][0]
+    if ctx.text[p_start:quote.start].strip():
+        end = quote.start
+        if i > 0 and ctx.quotes[i - 1].end > p_start:
+            return None  # another quote stands between: same_paragraph's case
+    elif p > 0 and not (i > 0 and ctx.paragraph_of(ctx.quotes[i - 1].end - 1) >= p - 1):
+        p_start, end = ctx.paragraphs[p - 1]
+    else:
+        return None
+    end = p_start + len(ctx.text[p_start:end].rstrip(" \t\u00a0")) - 1  # before its full stop
+    sentence = ctx.sentence_start(end, p_start)
+    if sentence >= end:
+        return None
+    found = _subject(ctx, sentence, end)
+    if found is None or found.mention.kind not in ("person", "pronoun") or found.mention.gender in ("n", "p", "r"):
+        return None
+    return found
+
+
 def _borrow(found: Attribution, j: int) -> Attribution:
     """Quote j's attribution, reused by another quote and marked as borrowed."""
     return Attribution(found.mention, found.cue, found.cue_start, found.cue_end, borrowed_from=j)
@@ -440,4 +490,5 @@ SIEVES: list[Sieve] = [
     sentence_subject,
     same_paragraph,
     continuation,
+    previous_sentence,
 ]

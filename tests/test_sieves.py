@@ -146,15 +146,21 @@ def test_quote_cue_speaker_passes(text):
 @pytest.mark.parametrize("text, mention", [
     ('"We will rebuild the pier," said the 52-year-old.', "the 52-year-old"),
     ('"We will rebuild the pier," said the boatbuilder, who runs the yard.', "the boatbuilder"),
+    ('"We will rebuild the pier," said one of those advisers, who asked not to be named.',
+     "one of those advisers"),
+    ('"The pier is a disgrace," reads a Monday editorial in The Velmora Courier.',
+     "a Monday editorial in The Velmora Courier"),
 ])
 def test_quote_cue_speaker_describes_an_unnamed_speaker(text, mention):
     ctx, found = run_alone(sieves.quote_cue_speaker, text)
-    check(ctx, found, mention, "description", "said")
+    check(ctx, found, mention, "description", text.split('" ')[1].split()[0])
 
 
 @pytest.mark.parametrize("text", [
     '"We will rebuild the pier," said the next day.',  # a time, not a speaker
     '"The pier," saying the town needed the "harbour back."',  # a clause running into a quote
+    '"We have more work to do," noting rising prices in the harbour.',  # a participle's object
+    '"We have more work to do," adding that prices rose.',
 ])
 def test_quote_cue_speaker_description_passes(text):
     _, found = run_alone(sieves.quote_cue_speaker, text)
@@ -165,6 +171,7 @@ def test_quote_cue_speaker_description_passes(text):
     ('"We will rebuild the pier," the retired beekeeper said.', "the retired beekeeper", "said"),
     ('"We will rebuild the pier," one harbour GMB shopkeeper told reporters.',
      "one harbour GMB shopkeeper", "told"),
+    ('"The harm is incalculable," federal prosecutors wrote.', "federal prosecutors", "wrote"),
 ])
 def test_quote_speaker_cue_describes_an_unnamed_speaker(text, mention, cue):
     ctx, found = run_alone(sieves.quote_speaker_cue, text)
@@ -470,3 +477,28 @@ def test_dash_speaker_passes_on_a_dash_that_goes_on_with_a_sentence():
     text = '"The sea always wins" - Talia Brennock knew that better than anyone in Velmora.'
     ctx = Context.build(text, find_marks(text))
     assert sieves.dash_speaker(ctx, 0) is None
+
+
+# ---------------------------------------------------------------- previous_sentence
+
+
+@pytest.mark.parametrize("text", [
+    'Talia Brennock announced the lawsuit on Monday. "We are seeking a court order."',
+    'Talia Brennock announced the lawsuit on Monday.\n\n"We are seeking a court order."',
+])
+def test_previous_sentence_subject_speaks_a_quote_of_its_own(text):
+    ctx, found = run_after_earlier_sieves(sieves.previous_sentence, text, 0)
+    check(ctx, found, "Talia Brennock", "person", "announced", "Talia Brennock")
+
+
+@pytest.mark.parametrize("text", [
+    # the quote's own sentence goes on: its attribution is for other sieves
+    'Talia Brennock announced the lawsuit. "We are seeking a court order," the filing reads.',
+    # the subject before is no person
+    'The council announced the lawsuit on Monday. "We are seeking a court order."',
+    # a quote that sits inside its sentence
+    'Talia Brennock announced the lawsuit. Then came "a court order" for the port.',
+])
+def test_previous_sentence_passes(text):
+    ctx = context(text)
+    assert sieves.previous_sentence(ctx, 0) is None
