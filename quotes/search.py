@@ -748,11 +748,16 @@ def register_functions(conn) -> None:
     conn.create_function("speaker_key", 2, speaker_key, deterministic=True)
 
 
-_SPEAKERS_SQL = """SELECT id FROM speakers
-WHERE id = :speaker OR speaker_key(name, kind) = speaker_key(:speaker, kind)"""
-_ALIASES_SQL = """SELECT DISTINCT speaker_aliases.speaker_id AS id FROM speaker_aliases
-JOIN speakers ON speakers.id = speaker_aliases.speaker_id
-WHERE speaker_key(speaker_aliases.alias, speakers.kind) = speaker_key(:speaker, speakers.kind)"""
+# speaker_lookup holds the speaker_key of every speaker's name and aliases
+# (quotes.store), indexed: the IN finds the few rows whose key is that of the
+# typed name as a person or as an organisation, the equality keeps those of
+# their own kind.
+_LOOKUP_SQL = """SELECT speaker_id AS id FROM speaker_lookup
+WHERE via = '{via}'
+  AND lookup IN (speaker_key(:speaker, 'person'), speaker_key(:speaker, 'organisation'))
+  AND lookup = speaker_key(:speaker, kind)"""
+_SPEAKERS_SQL = "SELECT id FROM speakers WHERE id = :speaker UNION " + _LOOKUP_SQL.format(via="name")
+_ALIASES_SQL = _LOOKUP_SQL.format(via="alias")
 
 _HITS_SQL = """SELECT quotes.id, quotes.text, quotes.published, quote_variants.group_id,
   snippet_html(snippet(quotes_fts, 0, :mark_open, :mark_close, '…', 32)) AS snippet,
@@ -767,8 +772,8 @@ LIMIT :limit"""
 
 def resolve_speakers(db: sqlite_utils.Database, speaker: str) -> list[str]:
     """Speaker ids for a name (any case, accents, titles), an id, or else an alias."""
-    ids = [r["id"] for r in db.query(_SPEAKERS_SQL, {"speaker": speaker})]
-    return ids or [r["id"] for r in db.query(_ALIASES_SQL, {"speaker": speaker})]
+    ids = sorted({r["id"] for r in db.query(_SPEAKERS_SQL, {"speaker": speaker})})
+    return ids or sorted({r["id"] for r in db.query(_ALIASES_SQL, {"speaker": speaker})})
 
 
 def search(db: sqlite_utils.Database, text: str, *, speaker: str | None = None,

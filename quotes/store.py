@@ -104,6 +104,7 @@ SPEAKER_COLUMNS = {"id": str, "name": str, "kind": str, "latest_title": str,
 SEEN_COLUMNS = {"first_seen": str, "last_seen": str, "articles": int, "quotes": int}
 STATE_TABLE = "ingest_state"  # one row while an ingest is loading: see mark_running
 CURATION_TABLE = "speaker_curation"
+LOOKUP_TABLE = "speaker_lookup"  # indexed name and alias keys: see _LOOKUP_SQL
 CURATION_COLUMNS = {"id": int, "action": str, "speaker_id": str, "speaker_name": str,
                     "speaker_kind": str, "target_id": str, "name": str, "kind": str,
                     "created": str}
@@ -142,6 +143,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db[CURATION_TABLE].create(CURATION_COLUMNS, pk="id", not_null=["action", "speaker_id"],
                               if_not_exists=True)
     db["quotes"].create_index(["article_id"], if_not_exists=True)
+    if not db[LOOKUP_TABLE].exists():
+        db[LOOKUP_TABLE].create({"lookup": str, "kind": str, "via": str, "speaker_id": str})
+        db[LOOKUP_TABLE].create_index(["lookup"])
+        db[LOOKUP_TABLE].create_index(["speaker_id"])
+        db.execute("UPDATE speakers SET quote_count = NULL")  # all stale: refresh_speakers fills it
     db.create_view("quotes_view", VIEW_SQL, replace=True)
 
 
@@ -306,6 +312,18 @@ WHERE {present}
 GROUP BY speaker_id, {columns}"""
 
 
+# How canned queries find a speaker by a name as typed without calling a Python
+# function on every speaker: the lookup key (search.speaker_key) of each
+# speaker's name and of each of its aliases, indexed.
+_LOOKUP_SQL = f"""INSERT INTO [{LOOKUP_TABLE}] (lookup, kind, via, speaker_id)
+SELECT speaker_key(name, kind), kind, 'name', id FROM speakers
+WHERE id IN (SELECT id FROM temp.stale_speakers)
+UNION
+SELECT speaker_key(speaker_aliases.alias, speakers.kind), speakers.kind, 'alias', speakers.id
+FROM speaker_aliases JOIN speakers ON speakers.id = speaker_aliases.speaker_id
+WHERE speakers.id IN (SELECT id FROM temp.stale_speakers)"""
+
+
 def refresh_speakers(db: sqlite_utils.Database) -> int:
     """Recount the stale speakers from their quotes; return how many were refreshed.
 
@@ -315,6 +333,7 @@ def refresh_speakers(db: sqlite_utils.Database) -> int:
     quotes; an incremental ingest touches only the speakers it wrote.
     """
     db.register_function(identity.alias, name="speaker_alias", deterministic=True)
+    db.register_function(search.speaker_key, name="speaker_key", deterministic=True)
     with db.atomic():
         db.execute("CREATE TEMP TABLE IF NOT EXISTS stale_speakers (id TEXT PRIMARY KEY)")
         db.execute("DELETE FROM temp.stale_speakers")
@@ -339,6 +358,8 @@ def refresh_speakers(db: sqlite_utils.Database) -> int:
               FROM quotes WHERE speaker_id IN (SELECT id FROM temp.stale_speakers)
               GROUP BY speaker_id) AS counted
         WHERE speakers.id = counted.speaker_id""")
+        db.execute(f"DELETE FROM [{LOOKUP_TABLE}] WHERE speaker_id IN (SELECT id FROM temp.stale_speakers)")
+        db.execute(_LOOKUP_SQL)
         db.execute("DELETE FROM temp.stale_speakers")
     return stale
 
@@ -353,7 +374,7 @@ def apply_curation(db: sqlite_utils.Database) -> None:
     ensure_schema(db)
     curation = load_curation(db)
     with db.atomic():
-        moved = set()
+        moved, renamed = set(), set()
         for row in list(db["speakers"].rows_where(select="id, name, kind")):
             sid, target = row["id"], curation.resolve(row["id"])
             name = curation.names.get(target, row["name"])
@@ -364,7 +385,8 @@ def apply_curation(db: sqlite_utils.Database) -> None:
                 moved |= {sid, target}
             elif (name, kind) != (row["name"], row["kind"]):
                 db["speakers"].update(sid, {"name": name, "kind": kind})
-        mark_stale(db, moved)
+                renamed.add(sid)  # its lookup keys change
+        mark_stale(db, moved | renamed)
         refresh_speakers(db)
         if moved:  # variants group by speaker
             for start in range(0, len(moved_ids := sorted(moved)), 500):

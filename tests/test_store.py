@@ -269,3 +269,25 @@ def test_workers_stop_with_the_generator():
     assert len(multiprocessing.active_children()) == 2
     found.close()
     assert multiprocessing.active_children() == []
+
+
+def test_speakers_are_found_by_indexed_lookup_keys(db):
+    """Names and aliases are looked up through speaker_lookup (an index, not a
+    Python call per speaker), and the keys follow renames and kind changes."""
+    from quotes import curation, search
+
+    ruiz = store.speaker_id("Ana Ruiz")
+    assert search.resolve_speakers(db, "ana ruiz") == [ruiz]
+    assert search.resolve_speakers(db, ruiz) == [ruiz]
+    assert search.resolve_speakers(db, "Nobody") == []
+    plan = db.execute("EXPLAIN QUERY PLAN " + search._SPEAKERS_SQL, {"speaker": "x"}).fetchall()
+    assert any("USING INDEX" in row[-1] and "speaker_lookup" in row[-1] for row in plan), plan
+    curation.rename(db, "Ana Ruiz", "Ana Ruiz-Vega")
+    assert search.resolve_speakers(db, "ana ruiz vega") == [ruiz]
+    assert search.resolve_speakers(db, "Ana Ruiz") == [ruiz]  # now an alias: the quotes wrote it so
+    authority = search.resolve_speakers(db, "harbour authority")
+    assert len(authority) == 1
+    curation.set_kind(db, "Harbour Authority", "person")
+    assert search.resolve_speakers(db, "harbour authority") == authority
+    rows = db.execute("SELECT kind FROM speaker_lookup WHERE speaker_id = ?", authority).fetchall()
+    assert rows and {kind for (kind,) in rows} == {"person"}
