@@ -63,7 +63,9 @@ def first_name_gender(name: str) -> str | None:
         given = given.strip(".")
         if len(given) > 1:
             guess = detector.get_gender(given)
-            return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(guess)
+            # "mostly" tells too little: Bernie Sanders and Lindsey Graham are
+            # "mostly_female" in the data, and a wrong gender hides the speaker.
+            return {"male": "m", "female": "f"}.get(guess)
     return None
 
 

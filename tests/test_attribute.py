@@ -132,6 +132,13 @@ def test_pronoun_gender_from_honorifics():
     assert [q.speaker for q in found] == ["Edith Harrow", "Tobias Quell"]
 
 
+def test_a_first_name_only_mostly_of_one_gender_does_not_rule_a_pronoun_out():
+    # gender-guesser has "Bernie" as mostly female: "he" must still find him.
+    text = ('Maria Brennock chairs the harbour board. Bernie Quell runs the ferry company.\n\n'
+            '"Not with my money," he said.')
+    assert only(text).speaker == "Bernie Quell"
+
+
 def test_pronoun_with_names_in_plain_sentences():
     text = (
         "Maria Brennock chairs the harbour board. Peter Quell runs the ferry company.\n\n"
