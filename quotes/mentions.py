@@ -11,6 +11,7 @@ the cost per quote is constant.
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 
 import regex
@@ -19,13 +20,66 @@ from . import lexicon
 from .model import Mention
 
 _ = r"[ \t\u00a0]+"  # blanks inside a paragraph: a phrase never crosses a line
+# What may not stand before a name's first letter: a name never starts inside a word.
+_NAME_LOOKBEHIND = r"[\p{L}\p{M}\d'’.\-]"
 WINDOW = 320
 
 
-def _alternation(entries) -> str:
-    """A regex alternation of lexicon entries, longest first, blanks flexible."""
+def _alternation(entries, ignore_case: bool = False) -> str:
+    """A regex alternation of lexicon entries, longest first, blanks flexible.
+
+    Written as a trie ("d(?:e(?:l(?:la)?)?|i)" for "della|del|de|di"): the
+    regex engine tries a flat alternation one entry at a time, at every
+    position, which made the name scan the slowest step of extraction. The
+    trie matches exactly what the flat alternation matches, longest first;
+    where that cannot be guaranteed the flat alternation is kept.
+    `ignore_case` when the alternation is used inside (?i:...).
+    """
     parts = sorted(entries, key=len, reverse=True)
-    return "|".join(_.join(regex.escape(w) for w in e.split()) for e in parts)
+    flat = "|".join(_.join(regex.escape(w) for w in e.split()) for e in parts)
+    return _trie(parts, ignore_case) or flat
+
+
+def _trie(entries, ignore_case: bool) -> str | None:
+    """The trie pattern of entries, or None when it might not match as the
+    longest-first alternation does: an entry with a run of blanks (its length
+    would no longer rank it), or, under ignore_case, two branches of a node
+    that match the same character."""
+    root: dict = {}
+    for entry in entries:
+        if " ".join(entry.split()) != entry:
+            return None
+        node = root
+        for k, word in enumerate(entry.split(" ")):
+            letters = [c.lower() for c in word] if ignore_case else list(word)
+            if ignore_case and not all(len(low) == 1 and regex.fullmatch(f"(?i:{regex.escape(low)})", c)
+                                       for low, c in zip(letters, word)):
+                return None  # a letter whose lower case is not its case-insensitive equal
+            for atom in ([_] if k else []) + letters:
+                node = node.setdefault(atom, {})
+        node[None] = {}  # an entry ends here
+
+    def build(node: dict) -> str | None:
+        keys = [key for key in node if key is not None]
+        if not keys:
+            return ""
+        if ignore_case and any(regex.fullmatch(f"(?i:{regex.escape(a)})", b)
+                               for a in keys for b in keys if a is not b and a != _ and b != _):
+            return None
+        branches = []
+        for key in keys:
+            child, head = node[key], key if key == _ else regex.escape(key)
+            while len(child) == 1 and None not in child:  # a chain of single letters
+                (key, child), = child.items()
+                head += key if key == _ else regex.escape(key)
+            rest = build(child)
+            if rest is None:
+                return None
+            # Longer entries first: an entry that ends here is tried last.
+            branches.append(head + (f"(?:{rest})?" if rest and None in child else rest))
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return build(root) if root else None
 
 
 @cache
@@ -33,11 +87,11 @@ def patterns() -> dict[str, regex.Pattern]:
     particles = _alternation(lexicon.words("name_particles"))
     not_names = _alternation(lexicon.words("not_names"))
     honorifics = _alternation(lexicon.words("honorifics"))
-    titles = _alternation(lexicon.words("titles") | lexicon.words("honorifics"))
+    titles = _alternation(lexicon.words("titles") | lexicon.words("honorifics"), ignore_case=True)
     modifiers = _alternation(lexicon.words("title_modifiers"))
     roles = _alternation(lexicon.words("role_nouns") | lexicon.words("org_nouns")
                          | lexicon.words("document_nouns"))
-    pronouns = _alternation(lexicon.words("pronouns"))
+    pronouns = _alternation(lexicon.words("pronouns"), ignore_case=True)
     cues = _alternation(lexicon.words("cue_verbs"))
     # A capitalised name word; "’s" is a possessive, not part of the name.
     token = (
@@ -48,7 +102,7 @@ def patterns() -> dict[str, regex.Pattern]:
     # A surname may open with a particle: "van Heerveld", "de la Torre". Particle
     # runs are bounded so that "de de de ..." cannot make the scan quadratic.
     name = (
-        rf"(?<![\p{{L}}\p{{M}}\d'’.\-])(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})"
+        rf"(?<!{_NAME_LOOKBEHIND})(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})"
         rf"(?:{_}(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})){{0,5}}"
         rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?"
     )
@@ -89,6 +143,74 @@ def patterns() -> dict[str, regex.Pattern]:
         # ", James B. Comey," after a role: the appositive names the person.
         "appositive_name": regex.compile(rf",{_}(?:(?:{title}){_})?(?P<name>{name})(?=[ \t]*(?:,|\Z|[.;]))"),
     }
+
+
+@cache
+def _name_scanners() -> tuple[regex.Pattern, re.Pattern] | None:
+    """Two scans that together find what patterns()["name"].finditer finds, 3
+    times faster: names opening with a capital (a pattern whose first step is
+    that capital, so the engine skips to the capitals and need not try the
+    particle runs at every position), and the few places where a name may open
+    with a particle ("de la Torre", "al-Assad"). The two cannot start at the same
+    position while every particle is in lower case: otherwise None, and the
+    plain scan is used."""
+    words = lexicon.words("name_particles")
+    if not all(regex.fullmatch(r"[a-z]+", w) for w in words):
+        return None
+    particles = _alternation(words)
+    not_names = _alternation(lexicon.words("not_names"))
+    # A name word, as in patterns()["name"], possessive: a scan never backtracks into it.
+    rest_of_word = r"[\p{L}\p{M}\d\-]*+(?:['’](?![sS]\b)[\p{L}\p{M}\d\-]*+)*+\.?"
+    token = rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)\p{{Lu}}{rest_of_word}"
+    initial = r"\p{Lu}\.(?:\p{Lu}\.)*"
+    # The first capital, then the checks the plain pattern makes before it.
+    first = (rf"\p{{Lu}}(?<!{_NAME_LOOKBEHIND}\p{{Lu}})"
+             rf"(?:(?<!(?=(?:{not_names})\b)\p{{Lu}}){rest_of_word}|\.(?:\p{{Lu}}\.)*)")
+    firsts = "".join(sorted({w[0] for w in words}))
+    capital = regex.compile(
+        rf"{first}(?:{_}(?=[\p{{Lu}}{firsts}])(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})){{0,5}}"
+        rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?")
+    # Every place a name can open with a particle, and a few more: the stdlib
+    # engine scans this twice as fast.
+    particle = re.compile(r"(?<![a-zA-Z])(?:" + "|".join(map(re.escape, words)) + r")[ \t\u00a0\-]")
+    return capital, particle
+
+
+def find_names(text: str):
+    """The matches of patterns()["name"].finditer(text), in order."""
+    scanners = _name_scanners()
+    if scanners is None:
+        yield from patterns()["name"].finditer(text)
+        return
+    capital, particle = scanners
+    starts = [m.start() for m in particle.finditer(text)]
+    if not starts:
+        yield from capital.finditer(text)
+        return
+    # Merge: at each candidate particle, the names with capitals before it come
+    # first; a name that opens there hides the capitals it covers.
+    name = patterns()["name"]
+    pos = 0
+    caps = capital.finditer(text)
+    cap = next(caps, None)
+    for start in starts:
+        while cap is not None and cap.start() < start:
+            yield cap
+            pos = cap.end()
+            cap = next(caps, None)
+        if start < pos:
+            continue
+        found = name.match(text, start)
+        if found is None:
+            continue
+        yield found
+        pos = found.end()
+        if cap is not None and cap.start() < pos:
+            caps = capital.finditer(text, pos)
+            cap = next(caps, None)
+    while cap is not None:
+        yield cap
+        cap = next(caps, None)
 
 
 def subject_before(text: str, end: int, floor: int = 0) -> Mention | None:

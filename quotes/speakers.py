@@ -17,7 +17,7 @@ import regex
 from nameparser import HumanName
 
 from . import lexicon
-from .mentions import clean_name, common_word_title, is_organisation, patterns, split_title
+from .mentions import clean_name, common_word_title, find_names, is_organisation, split_title
 from .identity import normalise
 from .model import Mention
 
@@ -86,7 +86,9 @@ class ArticleSpeakers:
         # (position, person, salient) for every time the article names someone, in
         # order; salient when the name is a sentence's subject or a quote's speaker.
         self.occurrences: list[tuple[int, Person, bool]] = []
-        for match in patterns()["name"].finditer(text):
+        for match in find_names(text):
+            if not _BLANK.search(match.group()):
+                continue  # one word and no title: nobody to note
             title, name = split_title(clean_name(match.group()))
             if title is None:
                 title, name = common_word_title(name, text)
@@ -223,6 +225,9 @@ class ArticleSpeakers:
         return None
 
 
+# A name that holds no blank is one word with no title before it, and is never
+# noted (a title is always followed by a blank; see split_title).
+_BLANK = regex.compile(r"[ \t\u00a0]")
 _OWNER_BEFORE = regex.compile(r"(?P<owner>\p{Lu}[\p{L}\.\-]*(?:[ \t]+\p{Lu}[\p{L}\.\-]*){0,3})['’]s?[ \t]+\Z")
 
 

@@ -1,0 +1,97 @@
+"""The fast forms of the mention patterns find exactly what the plain forms find.
+
+Word lists are compiled as tries and names are scanned in two passes for speed
+(quotes/mentions.py); both must match what a flat longest-first alternation and
+a single finditer of the name pattern match, on crafted text and on random text
+built from the pieces that matter (particles, capitals, initials, apostrophes,
+odd word characters).
+"""
+
+from __future__ import annotations
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quotes import lexicon
+from quotes.mentions import _, _alternation, find_names, patterns
+
+
+def flat(entries) -> str:
+    """The alternation as it was written before tries: longest first."""
+    parts = sorted(entries, key=len, reverse=True)
+    return "|".join(_.join(regex.escape(w) for w in e.split()) for e in parts)
+
+
+def all_matches(pattern: str, text: str) -> list[tuple[int, int] | None]:
+    compiled = regex.compile(pattern)
+    return [m.span() if (m := compiled.match(text, i)) else None for i in range(len(text) + 1)]
+
+
+LISTS = ["name_particles", "not_names", "honorifics", "title_modifiers", "role_nouns",
+         "pronouns", "cue_verbs", "function_words", "titles"]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_trie_matches_the_flat_alternation(name):
+    entries = lexicon.words(name)
+    # Every entry, run together and apart, in both cases, with blanks of every kind.
+    text = " ".join(sorted(entries)) + "\n" + "\t".join(e.upper() for e in entries) \
+        + "\u00a0".join(e.replace(" ", "  ") for e in entries)
+    for wrap in ("(?:{})", "(?:{})(?![\\p{{L}}])", "(?i:{})", "(?i:{})(?![\\p{{L}}])"):
+        ignore_case = wrap.startswith("(?i")
+        assert all_matches(wrap.format(_alternation(entries, ignore_case)), text) \
+            == all_matches(wrap.format(flat(entries)), text)
+
+
+def test_trie_keeps_longest_first():
+    assert regex.match(_alternation(["de", "del", "della"]), "della").group() == "della"
+    assert regex.match(f"(?:{_alternation(['de', 'del'])})l", "dell").group() == "dell"
+    assert regex.match(_alternation(["vice president", "vice"]), "vice  president").group() \
+        == "vice  president"
+
+
+def test_trie_falls_back_where_it_could_differ():
+    # A run of blanks in an entry would rank it by a length the trie does not see.
+    assert _alternation(["a  b", "a b c"]) == flat(["a  b", "a b c"])
+    # Under (?i), two branches that match the same letter.
+    assert _alternation(["Sen", "sen."], ignore_case=True) == "sen(?:\\.)?"
+    assert _alternation(["ǅx", "ǆyz"], ignore_case=True) == "ǆ(?:yz|x)"  # one letter, in any case
+    # A letter whose lower case is two letters.
+    assert _alternation(["İx", "iy"], ignore_case=True) == flat(["İx", "iy"])
+
+
+def names(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in find_names(text)]
+
+
+def plain_names(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in patterns()["name"].finditer(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "Pedro de la Torre met al-Assad and Osama bin Laden.",
+    "de la Torre said; van Heerveld said; el-Sisi said",
+    "The Smith family, I. M. Pei, U.S. officials and J. Edgar Hoover",
+    "Martin Luther King, Jr. and O'Brien's dog, and Mr. O’Neil’s",
+    "snake_de la Torre x2de Vries ²de Vries Ⅻde Vries a\u200dde Vries",
+    "de de de de de Smith; al-al-Assad; Al-Qaeda; del-Potro; y Gasset",
+    "ade Smith, made van Dyke, Ade la Rue, Yde Vries",
+    "",
+    "de ",
+])
+def test_two_pass_name_scan_matches_plain_scan(text):
+    assert names(text) == plain_names(text)
+
+
+PIECES = ["de ", "la ", "al-", "Al-", "bin ", "van ", "y ", "della ", "Smith", "O'Brien", "'s",
+          "’s", " ", "  ", "\t", "\u00a0", ",", ".", "-", "_", "²", "\u200d", "The ", "I.", "J. ",
+          "U.S.", ", Jr.", " II", "(", "\"", "\n", "x", "said ", "Tuesday", "é", "\u0301", "2", "É"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=16))
+def test_two_pass_name_scan_on_random_text(pieces):
+    text = "".join(pieces)
+    assert names(text) == plain_names(text)
