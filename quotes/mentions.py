@@ -119,8 +119,10 @@ def patterns() -> dict[str, regex.Pattern]:
         rf"|{plain}{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}})|{name}['’]s?)"
     )
     # A short parenthesis after a name is part of the phrase: "Ted Cruz (R-Tex.)".
+    # "Mr. Morgan of the Sierra Club": the organisation a name belongs to.
     named = (rf"(?:(?:(?:[Tt]he|[Aa]n?){_})?(?:{descriptor}{_}){{0,4}}(?:{title}{_})?)(?P<name>{name})"
-             rf"(?:{_}\([^()\n]{{1,25}}\))?")
+             rf"(?:{_}\([^()\n]{{1,25}}\))?"
+             rf"(?:{_}(?:of|at|from){_}(?:the{_})?(?P<member_of>{name}))?")
     # "a spokesman for the Velmora Port Authority", "the head of Right to Rise"
     complement = rf"(?:{_}(?:for|of|at|with|from){_}(?:\p{{Ll}}[\p{{L}}\-]*{_}){{0,2}}(?P<complement>{name}))"
     role = (
@@ -331,10 +333,12 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
     before_name = (text[start:name_start] + " " + (leading_title or "")).strip()
     title, gender = _split_title(before_name)
     owner = patterns()["possessive"].match(before_name + " ")
+    owner = owner.group("owner") if owner else None
+    if owner is None and match.group("member_of"):  # "Mr. Morgan of the Sierra Club"
+        owner = clean_name(match.group("member_of"))
     kind = "organisation" if is_organisation(name) else "person"
     return Mention(start, end, text[start:end], kind, name=name, title=title, gender=gender,
-                   owner=owner.group("owner") if owner else None,
-                   name_start=name_start)
+                   owner=owner, name_start=name_start)
 
 
 @lru_cache(maxsize=65536)

@@ -117,7 +117,7 @@ def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:
 _DESCRIPTION = regex.compile(
     r"(?P<determiner>(?:(?:[Oo]ne|[Ss]ome|[Mm]any|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]ost)[ \t\u00a0]+of[ \t\u00a0]+"
     r"(?:the|those|these|his|her|their|its|our)|[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Ss]ome|[Ss]everal|[Mm]any|[Tt]wo|[Tt]hree"
-    r"|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)[ \t\u00a0]+)?"
+    r"|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Mm]y|[Oo]ur|[Yy]our)[ \t\u00a0]+)?"
     r"(?P<words>(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}{2,}|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))"
     r"(?:[ \t\u00a0]+(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}{2,}|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))){0,4})"
     r"(?![\p{L}\d\-’'])"
@@ -172,10 +172,20 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
     """X said: “…” — a speaker and verb leading into the quote."""
     quote = ctx.quotes[i]
     floor = ctx.sentence_start(quote.start, ctx.floor(i))
+    inverted = _INVERTED_OPENER.match(ctx.text, floor, quote.start)
+    if inverted:  # "Said Ellis: “…”": the verb opens the sentence, the speaker follows it
+        mention = phrase_after(ctx.text, inverted.end(), quote.start)
+        if mention is not None and _LEADS_TO_QUOTE.fullmatch(ctx.text, mention.end, quote.start):
+            return _attribution(mention, _Verb(inverted, "cue"))
     cues = list(_cues(ctx, floor, quote.start))
     if not cues or not _leads_into(ctx, cues[-1], quote.start):
         return None  # the verb nearest the quote must lead straight into it
     return _speaker_of_cue(ctx, floor, cues[-1])
+
+
+_INVERTED_OPENER = regex.compile(r"(?P<cue>Said|Says|Added|Adds|Wrote|Writes|Asked|Asks|Stated)[ \t\u00a0]+")
+# After the speaker of an inverted opener: an aside, then a colon or comma.
+_LEADS_TO_QUOTE = regex.compile(r"(?:,[^,\n\"“”]{1,120},?)?[ \t\u00a0]*[:,]?[ \t\u00a0]*(?:\n[ \t\u00a0]*)?")
 
 
 def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
@@ -205,7 +215,7 @@ def speaker_colon_quote(ctx: Context, i: int) -> Attribution | None:
     return Attribution(mention, ":", colon.start(), colon.start() + 1)
 
 
-_DASH = regex.compile(r"[ \t\u00a0]*[—–-][ \t\u00a0]*")
+_DASH = regex.compile(r"[ \t\u00a0]*[―—–-][ \t\u00a0]*")  # ― (U+2015) signs quotes in some outlets
 _PHRASE_END = regex.compile(r"[ \t\u00a0]*(?:[,.;]|\Z)")
 
 

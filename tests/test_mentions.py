@@ -275,3 +275,13 @@ def test_a_window_match_past_the_timeout_finds_nothing_instead_of_hanging(monkey
     assert mentions.subject_before(text, end).name == "Tobias Quell"
     monkeypatch.setattr(mentions, "MATCH_TIMEOUT", 1e-12)
     assert mentions.subject_before(text, end) is None
+
+
+@pytest.mark.parametrize("text, name, owner", [
+    ("Mr. Morven of the Velmora Harbour Trust", "Morven", "Velmora Harbour Trust"),
+    ("Ilse Markova of Dunmore Minerals", "Ilse Markova", "Dunmore Minerals"),
+])
+def test_a_name_with_the_organisation_it_belongs_to(text, name, owner):
+    for found in (before(text), after(text)):
+        assert (found.text, found.name, found.owner) == (text, name, owner)
+        assert_indexes(text, found)

@@ -172,6 +172,7 @@ def test_quote_cue_speaker_description_passes(text):
     ('"We will rebuild the pier," one harbour GMB shopkeeper told reporters.',
      "one harbour GMB shopkeeper", "told"),
     ('"The harm is incalculable," federal prosecutors wrote.', "federal prosecutors", "wrote"),
+    ('"We live in a kingdom," my father often said.', "my father", "said"),
 ])
 def test_quote_speaker_cue_describes_an_unnamed_speaker(text, mention, cue):
     ctx, found = run_alone(sieves.quote_speaker_cue, text)
@@ -209,6 +210,16 @@ def test_quote_speaker_cue_description_must_fill_the_gap():
 def test_speaker_cue_quote(text, cue):
     ctx, found = run_alone(sieves.speaker_cue_quote, text)
     check(ctx, found, "Talia Brennock", "person", cue, "Talia Brennock")
+
+
+@pytest.mark.parametrize("text", [
+    'Taxes rose. Said Brennock: "I do not see any interest in reform."',
+    'Taxes rose. Said Talia Brennock, who grew up by the harbour, "We were all so proud."',
+])
+def test_speaker_cue_quote_inverted_at_the_sentence_start(text):
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    assert found.mention.text in ("Brennock", "Talia Brennock") and found.cue == "Said"
+    assert text[found.cue_start:found.cue_end] == "Said"
 
 
 @pytest.mark.parametrize("text", [
@@ -471,6 +482,13 @@ def test_dash_speaker_takes_the_signature_after_a_quote(text):
     found = sieves.dash_speaker(ctx, 0)
     assert found.mention.name == "Talia Brennock"
     assert text[found.cue_start:found.cue_end] == "—"
+
+
+def test_dash_speaker_takes_a_horizontal_bar_signature():
+    text = '"The sea always wins."― Talia Brennock.'
+    ctx = Context.build(text, find_marks(text))
+    found = sieves.dash_speaker(ctx, 0)
+    assert found.mention.name == "Talia Brennock" and found.cue == "―"
 
 
 def test_dash_speaker_passes_on_a_dash_that_goes_on_with_a_sentence():
