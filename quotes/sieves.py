@@ -118,8 +118,8 @@ _DESCRIPTION = regex.compile(
     r"(?P<determiner>(?:(?:[Oo]ne|[Ss]ome|[Mm]any|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]ost)[ \t\u00a0]+of[ \t\u00a0]+"
     r"(?:the|those|these|his|her|their|its|our)|[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Ss]ome|[Ss]everal|[Mm]any|[Tt]wo|[Tt]hree"
     r"|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Mm]y|[Oo]ur|[Yy]our)[ \t\u00a0]+)?"
-    r"(?P<words>(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}{2,}|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))"
-    r"(?:[ \t\u00a0]+(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}{2,}|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))){0,4})"
+    r"(?P<words>(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}[\p{Lu}\d&]+|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))"
+    r"(?:[ \t\u00a0]+(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}[\p{Lu}\d&]+|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))){0,4})"
     r"(?![\p{L}\d\-’'])"
     # "of those advisers", "in The Des Moines Register": up to the clause's end
     r"(?P<complement>[ \t\u00a0]+(?:of|in|at|for|from|with)[ \t\u00a0]+[^,.;:!?\"“”\n]{1,80})?"

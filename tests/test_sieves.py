@@ -173,6 +173,7 @@ def test_quote_cue_speaker_description_passes(text):
      "one harbour GMB shopkeeper", "told"),
     ('"The harm is incalculable," federal prosecutors wrote.', "federal prosecutors", "wrote"),
     ('"We live in a kingdom," my father often said.', "my father", "said"),
+    ('"He is on leave," a VTV1 representative said.', "a VTV1 representative", "said"),
 ])
 def test_quote_speaker_cue_describes_an_unnamed_speaker(text, mention, cue):
     ctx, found = run_alone(sieves.quote_speaker_cue, text)
