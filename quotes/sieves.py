@@ -62,6 +62,26 @@ def _closes_a_fragment(ctx: Context, i: int, start: int) -> bool:
     return bool(ctx.text[sentence:quote.start].strip()) and ctx.text[start:start + 1].isupper()
 
 
+def _ends_a_sentence(ctx: Context, i: int) -> bool:
+    """Whether quote i ends with a full stop (a question or an exclamation
+    often stands before its verb: “Why?” he asked)."""
+    quote = ctx.quotes[i]
+    return ctx.text[quote.start:quote.end].rstrip("\"”»’' ").endswith(".")
+
+
+# After a verb that attributes a quote, what may close its sentence: a time, a
+# place or a manner ("said Tuesday in Ohio"); a clause or an object ("noted a
+# rally", "said he would …") means the verb starts a sentence of its own.
+_ATTRIBUTION_TAIL = regex.compile(
+    r"[ \t\u00a0,]*(?:[.!?]|\Z|(?:on|in|at|to|during|after|before|from|with|outside|inside|while|as|of"
+    r"|afterward|later|earlier|then|again|today|yesterday|tonight|recently|last|this|\p{Lu}\p{Ll}+day)(?![\p{L}]))")
+
+
+def _goes_on(text: str, start: int, end: int) -> bool:
+    """Whether the verb ending at start takes an object or a clause before end."""
+    return not _ATTRIBUTION_TAIL.match(text, start, end)
+
+
 def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     """“…,” X said — the speaker right after the quote, then the verb."""
     quote = ctx.quotes[i]
@@ -72,6 +92,8 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     cue = next(_cues(ctx, start, limit), None)  # the first verb after the quote
     if cue is None:
         return None
+    if _ends_a_sentence(ctx, i) and _goes_on(ctx.text, cue.end(), limit):
+        return None  # “… a wall.” She noted a rally …: a new sentence, not an attribution
     trimmed = _strip_between(ctx.text[start:cue.start()])
     mention = subject_before(ctx.text, start + len(trimmed), floor=start)
     if mention is not None and mention.start != start:
@@ -426,6 +448,8 @@ def continuation(ctx: Context, i: int) -> Attribution | None:
     paragraph = ctx.paragraph_of(quote.start)
     if paragraph == 0 or ctx.text[ctx.paragraphs[paragraph][0]:quote.start].strip():
         return None
+    if _says_more(ctx, i):
+        return None  # “…,” an angry Hollande retaliated: its own speaker, whom no sieve knew
     previous = paragraph - 1
     for j in range(i - 1, -1, -1):
         p = ctx.paragraph_of(ctx.quotes[j].start)
@@ -451,6 +475,12 @@ def continuation(ctx: Context, i: int) -> Attribution | None:
     return None
 
 
+def _says_more(ctx: Context, i: int) -> bool:
+    """Whether quote i's sentence goes on after it (beyond its punctuation)."""
+    quote = ctx.quotes[i]
+    return bool(ctx.text[quote.end:ctx.sentence_end(quote.end, ctx.ceiling(i))].strip(" \t\u00a0.!?,;:—–-"))
+
+
 def previous_sentence(ctx: Context, i: int) -> Attribution | None:
     """Lynch announced the lawsuit on Monday. “We are seeking a court order …” —
     a quote that makes a sentence of its own, with no speaker in it, is the
@@ -460,7 +490,7 @@ def previous_sentence(ctx: Context, i: int) -> Attribution | None:
     floor = ctx.floor(i)
     if ctx.text[ctx.sentence_start(quote.start, floor):quote.start].strip():
         return None  # the quote does not open its sentence
-    if ctx.text[quote.end:ctx.sentence_end(quote.end, ctx.ceiling(i))].strip(" \t\u00a0.!?"):
+    if _says_more(ctx, i):
         return None  # nor close it: what follows ("…,” the report stated) is for other sieves
     p = ctx.paragraph_of(quote.start)
     p_start = ctx.paragraphs[p][0]

@@ -87,6 +87,15 @@ def test_quote_speaker_cue(text, mention, kind, name):
     check(ctx, found, mention, kind, "said", name)
 
 
+@pytest.mark.parametrize("text", [
+    'Talia Brennock spoke. "We will rebuild the pier." Brennock said on Friday in Velmora.',
+    'Talia Brennock spoke. "Can we rebuild the pier?" Brennock asked the council.',
+])
+def test_quote_speaker_cue_after_a_full_sentence_quote(text):
+    ctx, found = run_alone(sieves.quote_speaker_cue, text)
+    assert found.mention.text == "Brennock"
+
+
 def test_quote_speaker_cue_pronoun_gender():
     _, found = run_alone(sieves.quote_speaker_cue, '"We will rebuild the pier," she said quietly.')
     assert found.mention.gender == "f"
@@ -99,6 +108,8 @@ def test_quote_speaker_cue_pronoun_gender():
     '"We will rebuild the pier." The council met on Monday and said nothing.',
     '"We will rebuild the pier," this said.',  # "this" is not a speaker
     '"We will rebuild the pier."',
+    # a quote that ends with a full stop, then a sentence of its own
+    'Talia Brennock spoke first. "We will rebuild the pier." She noted a vote on Friday.',
 ])
 def test_quote_speaker_cue_passes(text):
     _, found = run_alone(sieves.quote_speaker_cue, text)
@@ -446,6 +457,8 @@ def test_continuation_after_a_lead_in_colon_with_a_pronoun():
     ('"We will win," Talia Brennock said.\n\nThe town waits. "The pier will stand."', 1),  # not opening
     ('"The pier will stand."', 0),  # the first paragraph continues nothing
     ('"We will win," Talia Brennock said.\n\nThe town waits.\n\n"The pier will stand."', 1),  # not adjacent
+    # the quote's sentence goes on: its own speaker, even one no sieve knows
+    ('"We will win," Talia Brennock said.\n\n"The pier will stand," an angry Piet Hallstrom retaliated.', 1),
 ])
 def test_continuation_passes(text, i):
     _, found = run_after_earlier_sieves(sieves.continuation, text, i)
