@@ -122,8 +122,8 @@ def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:
     quote = ctx.quotes[i]
     start = _LEAD.match(ctx.text, quote.end, ctx.ceiling(i)).end()
     cue = patterns()["cue"].match(ctx.text, start, ctx.ceiling(i))
-    if not cue:
-        return None
+    if not cue or cue.group("cue").endswith("ing"):
+        return None  # “…,” saying they were wrong: the participle reports someone else
     after = _BLANKS.match(ctx.text, cue.end(), ctx.ceiling(i))
     if not after:
         return None

@@ -172,6 +172,7 @@ def test_quote_cue_speaker_describes_an_unnamed_speaker(text, mention):
     '"The pier," saying the town needed the "harbour back."',  # a clause running into a quote
     '"We have more work to do," noting rising prices in the harbour.',  # a participle's object
     '"We have more work to do," adding that prices rose.',
+    '"The pier was a fraud," saying the council knew it.',  # the participle reports someone else
 ])
 def test_quote_cue_speaker_description_passes(text):
     _, found = run_alone(sieves.quote_cue_speaker, text)
