@@ -51,7 +51,10 @@ from .model import Article, Quote, content_id
 # Columns indexed after a load; quotes.article_id is the exception, created
 # with the table because every write deletes an article's old quotes by it.
 INDEXES = {
-    "quotes": [["speaker_id"], ["title"], ["published"], ["source"], ["sieve"]],
+    # (speaker_id, ...): a speaker's quotes newest first, and the facets of a
+    # speaker's table page, read from the index alone (benchmarks/README.md).
+    "quotes": [["speaker_id"], ["title"], ["published"], ["source"], ["sieve"],
+               ["speaker_id", "published"], ["speaker_id", "title"], ["speaker_id", "source"]],
     "articles": [["published"], ["source"]],
 }
 FTS_COLUMNS = ["text"]  # the words a fact-checker pastes; speaker and title are facets

@@ -119,7 +119,10 @@ async def test_metadata_facets(ds):
     data = await get_json(ds, "/quotes/quotes.json")
     facets = data["facet_results"]
     assert {"speaker_id", "title", "source", "published"} <= set(facets)
-    assert facets["published"]["type"] == "date"
+    # A plain column facet on the dates (date() on every row was the slowest facet at 1M quotes).
+    assert facets["published"]["type"] == "column"
+    assert {r["value"]: r["count"] for r in facets["published"]["results"]} == {
+        "2024-09-10": 1, "2024-01-20": 1, "2023-05-04": 1}
     speakers = {r["label"]: r["count"] for r in facets["speaker_id"]["results"]}
     assert speakers == {"Karim Haddad": 2, "Green Valley Cooperative": 1}
     # Sorted by publication date, newest first.

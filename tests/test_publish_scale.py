@@ -1,0 +1,90 @@
+"""What keeps the published pages fast on a large index, checked for what they
+return: bounded canned queries, index-only speaker pages, counts from the
+inspected file. (Timings are the benchmark's business: benchmarks/README.md.)"""
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from quotes import publish, store
+from quotes.model import Article, Quote
+
+QUOTES = 1_100  # more than Datasette's 1,000 returned rows
+
+
+def article(n: int) -> tuple[Article, list[Quote]]:
+    passage = f'"We will fix the harbour wall number {n}"'
+    text = f"{passage}, said Oda Lunde.\n\nMore later."
+    published = f"20{10 + n % 15:02d}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+    quote = Quote(start=0, end=len(passage), text=passage, speaker="Oda Lunde",
+                  speaker_kind="person", title="Mayor" if n % 2 else "Senator", cue="said",
+                  sieve="quote_cue_speaker", confidence=0.9)
+    return (Article(text=text, url=f"https://news.example/{n}", title=f"Wall {n}",
+                    source=f"Outlet {n % 3}", published=published), [quote])
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scale") / "quotes.db"
+    db = sqlite_utils.Database(path)
+    store.write_batch(db, [article(n) for n in range(QUOTES)])
+    store.finalize(db)
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def ds(db_path):
+    return publish.make_datasette(db_path)
+
+
+async def get_json(ds, path, **params):
+    response = await ds.client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.asyncio
+async def test_speaker_quotes_newest_first_and_truncated(ds, db_path):
+    data = await get_json(ds, "/quotes/speaker_quotes.json", speaker="oda lunde")
+    rows = data["rows"]
+    assert len(rows) == 1000 and data["truncated"]
+    published = [r[data["columns"].index("published")] for r in rows]
+    assert published == sorted(published, reverse=True)
+    conn = sqlite3.connect(db_path)
+    newest = [r[0] for r in conn.execute("SELECT published FROM quotes ORDER BY published DESC LIMIT 1000")]
+    assert published == newest
+
+
+def test_speaker_pages_read_indexes_only(db_path):
+    """A speaker's quotes newest first, and its facets, come from the (speaker_id, ...)
+    indexes without sorting or reading the rows."""
+    conn = sqlite3.connect(db_path)
+    sid = store.speaker_id("Oda Lunde")
+    newest = conn.execute("EXPLAIN QUERY PLAN SELECT rowid FROM quotes WHERE speaker_id = ?"
+                          " ORDER BY published DESC LIMIT 1001", [sid]).fetchall()
+    assert "COVERING INDEX" in str(newest) and "TEMP B-TREE" not in str(newest)
+    for column in ("title", "source", "published"):
+        plan = str(conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT {column}, count(*) FROM (SELECT * FROM quotes WHERE speaker_id = ?)"
+            f" WHERE {column} IS NOT NULL GROUP BY {column}", [sid]).fetchall())
+        assert "COVERING INDEX" in plan and "TEMP B-TREE FOR GROUP BY" not in plan, (column, plan)
+
+
+@pytest.mark.asyncio
+async def test_search_returns_the_best_hundred(ds):
+    rows = await get_json(ds, "/quotes/search.json", q="harbour wall", _shape="array")
+    assert len(rows) == 100
+    exact = await get_json(ds, "/quotes/search.json", q="number 1099", _shape="array")
+    assert [r["text"] for r in exact] == ['"We will fix the harbour wall number 1099"']
+
+
+@pytest.mark.asyncio
+async def test_table_counts_come_from_the_inspected_file(ds):
+    data = await get_json(ds, "/quotes/quotes.json", _shape="objects")
+    assert data["filtered_table_rows_count"] == QUOTES
+    filtered = await get_json(ds, "/quotes/quotes.json", source="Outlet 0", _shape="objects")
+    assert filtered["filtered_table_rows_count"] == len(range(0, QUOTES, 3))
+    speakers = await get_json(ds, "/quotes/speakers.json", _shape="objects")
+    assert speakers["filtered_table_rows_count"] == 1
