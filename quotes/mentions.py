@@ -239,6 +239,36 @@ def subject_before(text: str, end: int, floor: int = 0) -> Mention | None:
 _WORD_START = regex.compile(r"(?<![\p{L}\p{M}\d'’\-.])[\p{L}\d$(]")
 
 
+def _per_window(compute):
+    """compute(window), remembered for the most recent windows.
+
+    Sieves ask for the phrase of the same window again and again (one quote
+    tried by several sieves, the same words across articles). A match refers
+    only to its window, so it can be shared. A result cut short by
+    MATCH_TIMEOUT is not kept, and one kept is only for the same timeout.
+    """
+    results: dict = {}
+
+    def cached(window: str):
+        key = (window, MATCH_TIMEOUT)
+        if key in results:
+            return results[key]
+        timeouts = _TIMEOUTS[0]
+        result = compute(window)
+        if _TIMEOUTS[0] == timeouts:
+            if len(results) >= PHRASE_CACHE:
+                del results[next(iter(results))]  # the oldest
+            results[key] = result
+        return result
+
+    cached.cache_clear = results.clear
+    return cached
+
+
+PHRASE_CACHE = 8192  # windows
+
+
+@_per_window
 def _longest_ending_phrase(window: str):
     """The longest speaker phrase that ends the window.
 
@@ -261,10 +291,14 @@ def _longest_ending_phrase(window: str):
 MATCH_TIMEOUT = 0.05  # seconds; a window normally takes microseconds
 
 
+_TIMEOUTS = [0]  # how many matches ran out of time so far
+
+
 def _guarded(method, *args):
     try:
         return method(*args, timeout=MATCH_TIMEOUT)
     except TimeoutError:
+        _TIMEOUTS[0] += 1
         return None
 
 
@@ -280,7 +314,7 @@ def _after_preposition(text: str, start: int, floor: int) -> bool:
 def phrase_after(text: str, start: int, ceiling: int | None = None) -> Mention | None:
     """The speaker phrase that starts at `start` (just after an inverted verb)."""
     end = min(len(text) if ceiling is None else ceiling, start + WINDOW)
-    match = _guarded(patterns()["after"].match, text[start:end])
+    match = _starting_phrase(text[start:end])
     if not match:
         return None
     mention = make_mention(text, start + match.start("np"), start + match.end("np"), match)
@@ -289,6 +323,12 @@ def phrase_after(text: str, start: int, ceiling: int | None = None) -> Mention |
         if named:
             return named
     return mention
+
+
+@_per_window
+def _starting_phrase(window: str):
+    """The speaker phrase that opens the window."""
+    return _guarded(patterns()["after"].match, window)
 
 
 def _appositive_name(text: str, start: int, end: int, role: Mention) -> Mention | None:

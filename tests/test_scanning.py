@@ -95,3 +95,27 @@ PIECES = ["de ", "la ", "al-", "Al-", "bin ", "van ", "y ", "della ", "Smith", "
 def test_two_pass_name_scan_on_random_text(pieces):
     text = "".join(pieces)
     assert names(text) == plain_names(text)
+
+
+def test_repeated_windows_give_equal_but_separate_mentions():
+    # The phrase of a window is cached; each call still makes its own Mention,
+    # since attribution tells quotes that share a mention by its identity.
+    from quotes.mentions import phrase_after, subject_before
+    text = "Iraq's President Fuad Masum said it. Iraq's President Fuad Masum said it."
+    verb, second = text.index(" said"), text.index("Iraq", 1)
+    first, again = subject_before(text, verb), subject_before(text, verb)
+    assert first == again and first is not again and first.name == "Fuad Masum"
+    later = subject_before(text, text.index(" said", second), floor=second)
+    assert (later.start, later.name, later.title) == (second, "Fuad Masum", "President")
+    assert phrase_after(text, second) == phrase_after(text, second)
+    assert phrase_after(text, second) is not phrase_after(text, second)
+
+
+def test_a_window_cut_short_by_the_timeout_is_tried_again(monkeypatch):
+    from quotes import mentions
+    text = "Retired Lt. Gen. Tobias Quell said"
+    end = text.rindex(" said")
+    monkeypatch.setattr(mentions, "MATCH_TIMEOUT", 1e-12)
+    assert mentions.subject_before(text, end) is None
+    monkeypatch.undo()
+    assert mentions.subject_before(text, end).name == "Tobias Quell"
