@@ -50,6 +50,12 @@ class Context:
         self._starts = [p[0] for p in self.paragraphs]
         self._names: frozenset[str] | None = None
         self._cache: dict = {}
+        # Sieves ask for the same bounds and sentences of a quote again and
+        # again; each is computed once (the text and the quotes never change).
+        self._floors: dict[int, int] = {}
+        self._ceilings: dict[int, int] = {}
+        self._sentence_starts: dict[tuple[int, int], int] = {}
+        self._sentence_ends: dict[tuple[int, int], int] = {}
 
     def cached(self, key: str, compute):
         """compute() once per article: for sieves that index the whole article."""
@@ -63,6 +69,11 @@ class Context:
 
     def floor(self, i: int) -> int:
         """Where the text before quote i starts: its paragraph or the previous quote."""
+        if i not in self._floors:
+            self._floors[i] = self._floor(i)
+        return self._floors[i]
+
+    def _floor(self, i: int) -> int:
         quote = self.quotes[i]
         floor = self.paragraphs[self.paragraph_of(quote.start)][0] if self.paragraphs else 0
         if i > 0 and self.quotes[i - 1].end > floor:
@@ -71,6 +82,11 @@ class Context:
 
     def ceiling(self, i: int) -> int:
         """Where the text after quote i stops: its paragraph's end or the next quote."""
+        if i not in self._ceilings:
+            self._ceilings[i] = self._ceiling(i)
+        return self._ceilings[i]
+
+    def _ceiling(self, i: int) -> int:
         quote = self.quotes[i]
         p = self.paragraph_of(quote.end - 1)
         ceiling = self.paragraphs[p][1] if self.paragraphs else len(self.text)
@@ -87,6 +103,12 @@ class Context:
 
     def sentence_end(self, start: int, ceiling: int) -> int:
         """The end of the sentence that runs on from start (at most ceiling)."""
+        key = (start, ceiling)
+        if key not in self._sentence_ends:
+            self._sentence_ends[key] = self._sentence_end(start, ceiling)
+        return self._sentence_ends[key]
+
+    def _sentence_end(self, start: int, ceiling: int) -> int:
         for match in _SENTENCE_END.finditer(self.text, start, ceiling):
             if not _is_abbreviation(self.text, match.start()):
                 return match.end()
@@ -94,6 +116,12 @@ class Context:
 
     def sentence_start(self, end: int, floor: int) -> int:
         """The start of the sentence that contains end (at least floor)."""
+        key = (end, floor)
+        if key not in self._sentence_starts:
+            self._sentence_starts[key] = self._sentence_start(end, floor)
+        return self._sentence_starts[key]
+
+    def _sentence_start(self, end: int, floor: int) -> int:
         start = floor
         for match in _SENTENCE_END.finditer(self.text, floor, end):
             if not _is_abbreviation(self.text, match.start()):

@@ -18,7 +18,7 @@ from nameparser import HumanName
 
 from . import lexicon
 from .mentions import clean_name, common_word_title, find_names, is_organisation, split_title
-from .identity import normalise
+from .identity import normalise as _normalise
 from .model import Mention
 
 
@@ -69,6 +69,10 @@ def first_name_gender(name: str) -> str | None:
     return None
 
 
+# Names recur within and across articles; normalising one is costly.
+normalise = lru_cache(maxsize=65536)(_normalise)
+
+
 # How many names back (or ahead) a pronoun, role noun or organisation noun may
 # look for what it means: more than any article needs, and a bound on the cost.
 LOOKAROUND = 60
@@ -86,13 +90,14 @@ class ArticleSpeakers:
         # (position, person, salient) for every time the article names someone, in
         # order; salient when the name is a sentence's subject or a quote's speaker.
         self.occurrences: list[tuple[int, Person, bool]] = []
+        honorifics = lexicon.mapping("honorifics")
         for match in find_names(text):
             if not _BLANK.search(match.group()):
                 continue  # one word and no title: nobody to note
             title, name = split_title(clean_name(match.group()))
             if title is None:
                 title, name = common_word_title(name, text)
-            honorific = lexicon.mapping("honorifics").get(title or "")
+            honorific = honorifics.get(title or "")
             if len(name.split()) >= 2 or (title and len(name.split()) == 1 and name[:1].isupper()):
                 owner = _OWNER_BEFORE.search(text, max(0, match.start() - 60), match.start()) \
                     if title and not honorific else None
@@ -123,8 +128,11 @@ class ArticleSpeakers:
         words = key.split()
         if len(words) >= 2:
             for word in {words[0], words[-1]}:
-                bisect.insort(self._by_word.setdefault(word, []), (mention.start, person),
-                              key=lambda item: item[0])
+                named = self._by_word.setdefault(word, [])
+                if named and named[-1][0] > mention.start:
+                    bisect.insort(named, (mention.start, person), key=lambda item: item[0])
+                else:  # in reading order, as the article's own names come
+                    named.append((mention.start, person))
         if mention.title and mention.title not in person.titles:
             person.titles.append(mention.title)
             person.title = mention.title
