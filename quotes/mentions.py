@@ -408,7 +408,7 @@ def common_word_title(name: str, text: str) -> tuple[str | None, str]:
     first = words[0]
     lower = first.casefold()
     if first[1:].islower() and (lower in lexicon.words("role_nouns")
-                                or not _lowercase_words(text).isdisjoint((lower, lower + "s", lower + "es"))):
+                                or _lowercase_words(text).holds(lower)):
         return first, " ".join(words[1:])
     return None, name
 
@@ -416,27 +416,90 @@ def common_word_title(name: str, text: str) -> tuple[str | None, str]:
 _LOWERCASE_WORD = regex.compile(r"(?<![\p{L}])\p{Ll}[\p{Ll}\-]*")
 
 
+class _LowercaseWords:
+    """Whether an article writes a word in lower case: is the word, or its
+    plural, one of _LOWERCASE_WORD.findall(text)?
+
+    Listing every word takes a pass over the whole article, and most words
+    asked about are not in it at all. So the word is first looked for as a
+    substring: absent, or present as a word of its own, answers at once. Only
+    an occurrence after a hyphen (it may end a longer word: "pro-growth"), or
+    more than a few lookups or occurrences, needs the list; the lookups are
+    bounded, so an article costs at most a few passes.
+    """
+
+    LOOKUPS = 16  # substring lookups before listing the words
+    OCCURRENCES = 16  # occurrences of the word examined in one lookup
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lookups = 0
+        self.words: frozenset[str] | None = None
+        self.answers: dict[str, bool] = {}
+
+    def holds(self, word: str) -> bool:
+        if word not in self.answers:
+            forms = (word, word + "s", word + "es")
+            found = None
+            if self.words is None and self.lookups < self.LOOKUPS:
+                self.lookups += 1
+                found = self._look_up(word, forms)
+            if found is None:
+                if self.words is None:
+                    self.words = frozenset(_LOWERCASE_WORD.findall(self.text))
+                found = not self.words.isdisjoint(forms)
+            self.answers[word] = found
+        return self.answers[word]
+
+    def _look_up(self, word: str, forms: tuple[str, ...]) -> bool | None:
+        """True or False from the occurrences of word, None when they cannot tell."""
+        if not _LOWERCASE_WORD.fullmatch(word):
+            return False  # not a lower-case word at all, nor are its plurals
+        text = self.text
+        at = text.find(word)
+        for _ in range(self.OCCURRENCES):
+            if at < 0:
+                return False
+            written = _LOWERCASE_WORD.match(text, at)
+            if written and written.group() in forms:
+                return True if at == 0 or text[at - 1] != "-" else None
+            at = text.find(word, at + 1)
+        return None
+
+
 @lru_cache(maxsize=2)  # the article being read; a str caches its own hash
-def _lowercase_words(text: str) -> frozenset[str]:
-    return frozenset(_LOWERCASE_WORD.findall(text))
+def _lowercase_words(text: str) -> _LowercaseWords:
+    return _LowercaseWords(text)
+
+
+_LEADING_ARTICLE = regex.compile(r"\A(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Tt]hat)\s+")
 
 
 def _strip_article(phrase: str) -> str:
-    return regex.sub(r"\A(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Tt]hat)\s+", "", phrase)
+    return _LEADING_ARTICLE.sub("", phrase)
+
+
+_DEFINITE = regex.compile(r"(?:[Tt]he|[Hh]is|[Hh]er)\s")
 
 
 def definite(mention: Mention) -> bool:
     """"the senator", "The candidate": a role that can point back to a named person."""
-    return bool(regex.match(r"(?:[Tt]he|[Hh]is|[Hh]er)\s", mention.text))
+    return bool(_DEFINITE.match(mention.text))
+
+
+_DOT_OF_NAME = regex.compile(r"(?:\b\p{Lu}|Jr|Sr)\.\Z")
 
 
 @lru_cache(maxsize=65536)
 def clean_name(name: str) -> str:
     name = name.strip()
     # A final dot belongs to the name only after an initial or a suffix ("J.", "Jr.").
-    if name.endswith(".") and not regex.search(r"(?:\b\p{Lu}|Jr|Sr)\.\Z", name):
+    if name.endswith(".") and not _DOT_OF_NAME.search(name):
         name = name[:-1]
     return name
+
+
+_ARTICLE = regex.compile(r"\A(?:[Tt]he|[Aa]n?)(?:\s+|\Z)")
 
 
 def _split_title(before_name: str) -> tuple[str | None, str | None]:
@@ -445,7 +508,7 @@ def _split_title(before_name: str) -> tuple[str | None, str | None]:
     owner = patterns()["possessive"].match(text + " ") if text else None
     if owner:
         text = text[owner.end():]
-    text = regex.sub(r"\A(?:[Tt]he|[Aa]n?)(?:\s+|\Z)", "", text).strip()
+    text = _ARTICLE.sub("", text).strip()
     gender = None
     honorifics = lexicon.mapping("honorifics")
     words = text.split()

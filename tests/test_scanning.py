@@ -119,3 +119,42 @@ def test_a_window_cut_short_by_the_timeout_is_tried_again(monkeypatch):
     assert mentions.subject_before(text, end) is None
     monkeypatch.undo()
     assert mentions.subject_before(text, end).name == "Tobias Quell"
+
+
+def lowercase_words_listed(text: str, word: str) -> bool:
+    """The plain answer: the word or its plural among all the lower-case words."""
+    from quotes.mentions import _LOWERCASE_WORD
+    return not frozenset(_LOWERCASE_WORD.findall(text)).isdisjoint((word, word + "s", word + "es"))
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The grower said growers grow.", "grower"),
+    ("Growers, not the Grower.", "grower"),
+    ("a pro-grower stance", "grower"),
+    ("-grower is here", "grower"),
+    ("Ma-grower", "grower"),
+    ("x- grower", "grower"),
+    ("growerly and agrower", "grower"),
+    ("boxes of box", "box"),
+    ("the boxes", "box"),
+    ("é-grower", "grower"),
+    ("O'Neil o'neil", "o'neil"),
+    ("grower" * 40 + " grower", "grower"),
+    ("", "grower"),
+])
+def test_lowercase_lookup_matches_the_list_of_words(text, word):
+    from quotes.mentions import _LowercaseWords
+    assert _LowercaseWords(text).holds(word) == lowercase_words_listed(text, word)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["grower", "growers", "growe", "s", "es", "-", " ", "A", "a", "é",
+                                 "\u0301", ".", "Grower", "_", "1"]), max_size=12),
+       st.lists(st.sampled_from(["grower", "growe", "a", "s", "é", *"bcdfghijklmnopqrtuvw"]), min_size=1,
+                max_size=30))
+def test_lowercase_lookup_on_random_text(pieces, words):
+    from quotes.mentions import _LowercaseWords
+    text = "".join(pieces)
+    index = _LowercaseWords(text)  # one article, many lookups: past the substring lookups too
+    for word in words:
+        assert index.holds(word) == lowercase_words_listed(text, word)
