@@ -82,6 +82,12 @@ def _trie(entries, ignore_case: bool) -> str | None:
     return build(root) if root else None
 
 
+# A dot ends a name word that is an abbreviation ("Gov.", "St.", "Calif."),
+# but after a longer word it ends the sentence: "Trump Taj Mahal. Roffman" is
+# no name.
+_ABBREVIATION_DOT = r"(?:(?<=(?<![\p{L}])(?:\p{Lu}\p{L}{0,3}|Calif|Wisc|Mont|Nebr|Penna))\.)?"
+
+
 @cache
 def patterns() -> dict[str, regex.Pattern]:
     particles = _alternation(lexicon.words("name_particles"))
@@ -96,7 +102,7 @@ def patterns() -> dict[str, regex.Pattern]:
     # A capitalised name word; "’s" is a possessive, not part of the name.
     token = (
         rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)"
-        r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?![sS]\b))*\.?"
+        r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?![sS]\b))*" + _ABBREVIATION_DOT
     )
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"  # "J." and "U.S."
     # A surname may open with a particle: "van Heerveld", "de la Torre". Particle
@@ -162,7 +168,7 @@ def _name_scanners() -> tuple[regex.Pattern, re.Pattern] | None:
     particles = _alternation(words)
     not_names = _alternation(lexicon.words("not_names"))
     # A name word, as in patterns()["name"], possessive: a scan never backtracks into it.
-    rest_of_word = r"[\p{L}\p{M}\d\-]*+(?:['’](?![sS]\b)[\p{L}\p{M}\d\-]*+)*+\.?"
+    rest_of_word = r"[\p{L}\p{M}\d\-]*+(?:['’](?![sS]\b)[\p{L}\p{M}\d\-]*+)*+" + _ABBREVIATION_DOT
     token = rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)\p{{Lu}}{rest_of_word}"
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"
     # The first capital, then the checks the plain pattern makes before it.

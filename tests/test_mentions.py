@@ -285,3 +285,10 @@ def test_a_name_with_the_organisation_it_belongs_to(text, name, owner):
     for found in (before(text), after(text)):
         assert (found.text, found.name, found.owner) == (text, name, owner)
         assert_indexes(text, found)
+
+
+def test_a_full_stop_after_a_word_ends_the_name_but_not_after_an_abbreviation():
+    from quotes.mentions import find_names
+    text = "He sued the Velmora Grand Hotel. Roffman said so. Calif. Gov. Ilse Markova and St. Paul agreed."
+    assert [m.group() for m in find_names(text)] == [
+        "Velmora Grand Hotel", "Roffman", "Calif. Gov. Ilse Markova", "St. Paul"]
