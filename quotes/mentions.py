@@ -409,6 +409,11 @@ def common_word_title(name: str, text: str) -> tuple[str | None, str]:
     is capitalised only because it opens the sentence, a common noun the
     article also writes in lower case, describes the person."""
     words = name.split()
+    if len(words) >= 2 and _not_a_name_word(words[0]):
+        # "Does Rubio", "See Sexton", "Former Obama": a word that opens the
+        # sentence, no part of the name ("Former" is kept as the title).
+        first = words[0] if words[0] in lexicon.words("title_modifiers") else None
+        return first, " ".join(words[1:])
     if len(words) < 3:
         return None, name
     first = words[0]
@@ -417,6 +422,26 @@ def common_word_title(name: str, text: str) -> tuple[str | None, str]:
                                 or _lowercase_words(text).holds(lower)):
         return first, " ".join(words[1:])
     return None, name
+
+
+@lru_cache(maxsize=4096)
+def _not_a_name_word(word: str) -> bool:
+    """A capitalised word that is a function word, an auxiliary, a preposition,
+    a sentence opener or a title modifier, and no one's first name ("Will",
+    "May" and "Don" are)."""
+    lower = word.casefold()
+    if not word[1:].islower() or not (
+            lower in _NOT_NAME_WORDS() or word in lexicon.words("title_modifiers")):
+        return False
+    from .speakers import is_first_name  # speakers builds on this module
+    return not is_first_name(word)
+
+
+@cache
+def _NOT_NAME_WORDS() -> frozenset[str]:
+    words = (lexicon.words("function_words") | lexicon.words("auxiliaries") | lexicon.words("prepositions")
+             | {w.casefold() for w in lexicon.words("sentence_openers")})
+    return frozenset(w for w in words if " " not in w)
 
 
 _LOWERCASE_WORD = regex.compile(r"(?<![\p{L}])\p{Ll}[\p{Ll}\-]*")

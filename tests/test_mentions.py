@@ -292,3 +292,15 @@ def test_a_full_stop_after_a_word_ends_the_name_but_not_after_an_abbreviation():
     text = "He sued the Velmora Grand Hotel. Roffman said so. Calif. Gov. Ilse Markova and St. Paul agreed."
     assert [m.group() for m in find_names(text)] == [
         "Velmora Grand Hotel", "Roffman", "Calif. Gov. Ilse Markova", "St. Paul"]
+
+
+@pytest.mark.parametrize("name, split", [
+    ("Does Markova", (None, "Markova")),          # a question opens the sentence
+    ("See Markova", (None, "Markova")),
+    ("Former Markova", ("Former", "Markova")),  # a title modifier is the title
+    ("Will Markova", (None, "Will Markova")),    # Will is a first name
+    ("Don Markova", (None, "Don Markova")),
+])
+def test_a_sentence_opening_word_is_no_part_of_a_name(name, split):
+    from quotes.mentions import common_word_title
+    assert common_word_title(name, f"{name} spoke.") == split
