@@ -12,7 +12,7 @@ from . import lexicon
 from .context import Context
 from .marks import find_marks
 from .identity import DESCRIPTION
-from .mentions import definite
+from .mentions import definite, subject_before
 from .model import Article, Mention, Quote
 from .sieves import SIEVES
 from .speakers import ArticleSpeakers, Person, is_first_name
@@ -156,7 +156,10 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
             return _of_person(org) if org else Resolved()
         if mention.gender == "r":  # "Santilli, who responds": the name just before
             named = people.nearest(mention.start)
-            return _of_person(named) if named else Resolved()
+            if named:
+                return _of_person(named)
+            before = _phrase_before_relative(people.text, mention.start)
+            return _speaker_of(before, people) if before else Resolved()
         if mention.gender in ("m", "f", None):
             person = people.last_fitting(mention.start, mention.gender)
             if person is not None:
@@ -193,6 +196,17 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
             return Resolved(mention.title, None, "organisation", mention.owner)
         return _described(mention)
     return Resolved()
+
+
+_RELATIVE_GAP = regex.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*\Z")
+
+
+def _phrase_before_relative(text: str, position: int) -> Mention | None:
+    """The name a relative "who" follows ("Trump, who has called …") when the
+    article's name scan did not list it (a surname on its own)."""
+    gap = _RELATIVE_GAP.search(text, max(0, position - 4), position)
+    mention = subject_before(text, gap.start(), floor=max(0, position - 200)) if gap else None
+    return mention if mention is not None and mention.kind in ("person", "organisation") else None
 
 
 def _described(mention: Mention) -> Resolved:

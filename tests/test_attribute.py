@@ -420,6 +420,14 @@ def test_an_unattributed_sentence_is_kept():
     assert len(quotes) == 1 and quotes[0].speaker is None
 
 
+def test_relative_who_after_a_lone_surname():
+    text = ('Ilse Markova chairs the board. The board meets twice a month in the old customs '
+            'house by the harbour, and its minutes are read aloud on the radio every Friday.\n\n'
+            'Contrast that with Markova, who has called the port plan "a fantasy," and others.')
+    q = only(text)
+    assert (q.speaker, q.mention) == ("Ilse Markova", "who")
+
+
 def test_relative_who_resolves_to_the_name_before_it():
     text = ('"Leave the harbour now," Mayor Ana Ruiz told Piet Hallstrom, who answered: '
             '"We will stay until the boats are safe."')
