@@ -594,25 +594,37 @@ def _regroup_around_pending(conn) -> None:
     conn.execute(f"DELETE FROM [{KEYS}] WHERE quote_rowid NOT IN (SELECT rowid FROM quotes)")
     _store_keys(conn, "SELECT quotes.rowid, quotes.text FROM temp.group_new"
                       " JOIN quotes ON quotes.rowid = group_new.quote_rowid")
-    new_keys: set[int] = set()
+    new: dict[int, array] = {}
     new_exact: set[int] = set()
-    for exact, blob in conn.execute(f"SELECT exact, keys FROM [{KEYS}] WHERE quote_rowid IN"
-                                    " (SELECT quote_rowid FROM temp.group_new)"):
+    for rowid, exact, blob in conn.execute(f"SELECT quote_rowid, exact, keys FROM [{KEYS}] WHERE"
+                                           " quote_rowid IN (SELECT quote_rowid FROM temp.group_new)"):
         new_exact.add(exact)
-        new_keys.update(_keys(blob))
-    # One pass over the stored keys: how many quotes hold each new triple, and who.
+        new[rowid] = _keys(blob)
+    new_keys = set().union(*new.values())
+    # One pass over the stored keys: who holds each new triple (up to the cap).
     holders: dict[int, list[int]] = defaultdict(list)
+    sizes: dict[int, int] = {}
     related: set[int] = set()
     for rowid, exact, blob in conn.execute(f"SELECT quote_rowid, exact, keys FROM [{KEYS}]"):
         if exact in new_exact:
             related.add(rowid)
-        for key in new_keys.intersection(_keys(blob)):
+        keys = _keys(blob)
+        for key in new_keys.intersection(keys):
             found = holders[key]
             if len(found) <= POSTINGS_CAP:
                 found.append(rowid)
-    for found in holders.values():
-        if len(found) <= POSTINGS_CAP:
-            related.update(found)
+                sizes[rowid] = len(keys)
+    # As grouping compares them: a new quote is related to the stored quotes
+    # sharing the most of its triples, at least a third of the shorter one's
+    # (triples held by more than the cap aside), CANDIDATES_PER_QUOTE at most.
+    for rowid, keys in new.items():
+        followed = [holders[key] for key in keys if len(holders[key]) <= POSTINGS_CAP]
+        stops = len(keys) - len(followed)
+        shared = Counter(itertools.chain.from_iterable(followed))
+        shared.pop(rowid, None)
+        related.update(other for _, other in heapq.nsmallest(CANDIDATES_PER_QUOTE, (
+            (-n, other) for other, n in shared.items()
+            if n >= max(1, min(len(keys), sizes[other]) // 3 - stops))))
     conn.execute("CREATE TEMP TABLE group_related (quote_rowid INTEGER PRIMARY KEY)")
     conn.executemany("INSERT OR IGNORE INTO temp.group_related VALUES (?)", ((r,) for r in related))
     conn.execute("CREATE TEMP TABLE group_dropped (group_id TEXT PRIMARY KEY)")
