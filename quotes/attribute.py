@@ -12,10 +12,11 @@ from . import lexicon
 from .context import Context
 from .marks import find_marks
 from .identity import DESCRIPTION
-from .mentions import definite, subject_before
+from .mentions import (clean_name, common_word_title, definite, is_organisation, not_a_name_word,
+                       patterns, split_title, subject_before)
 from .model import Article, Mention, Quote
-from .sieves import SIEVES
-from .speakers import ArticleSpeakers, Person, is_first_name
+from .sieves import SIEVES, sentence_opener
+from .speakers import ArticleSpeakers, Person, first_name_gender, is_first_name
 
 
 @cache
@@ -161,6 +162,9 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
             before = _phrase_before_relative(people.text, mention.start)
             return _speaker_of(before, people) if before else Resolved()
         if mention.gender in ("m", "f", None):
+            subject = _sentence_subject_before(people.text, mention)
+            if subject is not None:  # "Trump at the time said he’d asked …"
+                return _speaker_of(subject, people)
             person = people.last_fitting(mention.start, mention.gender)
             if person is not None:
                 if mention.gender and not person.gender:
@@ -196,6 +200,48 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
             return Resolved(mention.title, None, "organisation", mention.owner)
         return _described(mention)
     return Resolved()
+
+
+_SENTENCE_BREAK = regex.compile(r"(?r)[.!?]['’\"”)]*[ \t\u00a0]+|\n")
+
+
+def _sentence_subject_before(text: str, pronoun: Mention) -> Mention | None:
+    """The named person who opens the pronoun's sentence, when the pronoun
+    comes later in it and its gender does not rule them out: in "Trump at the
+    time said he’d asked …" he is Trump, whoever the article named last."""
+    floor = max(0, pronoun.start - 300)
+    brk = _SENTENCE_BREAK.search(text, floor, pronoun.start)
+    start = brk.end() if brk else floor
+    if start == pronoun.start or (brk is None and floor > 0):
+        return None
+    opener = sentence_opener().match(text, start, pronoun.start)  # "Later Hallstrom said …"
+    if opener:
+        start = opener.end()
+    found = patterns()["name"].match(text, start, pronoun.start)
+    if found is None or not _VERB_AFTER_SUBJECT.match(text, found.end(), pronoun.start):
+        return None
+    title, name = split_title(clean_name(found.group()))
+    if title is None:
+        title, name = common_word_title(name, text)
+    words = name.split()
+    if not words or is_organisation(name) or (len(words) == 1 and (
+            not _proper_word(words[0], text) or words[0].endswith("ing"))):
+        return None  # "Perhaps, he said", "Marking the moment, he ..."
+    honorific = lexicon.mapping("honorifics").get(title or "")
+    gender = honorific if honorific in ("m", "f") else first_name_gender(name)
+    if pronoun.gender and gender and gender != pronoun.gender:
+        return None
+    return Mention(found.start(), found.end(), found.group(), "person", name=name, title=title)
+
+
+# After a sentence's subject: a verb, perhaps after an adverb or an aside.
+_VERB_AFTER_SUBJECT = regex.compile(r"(?:,[^,\n]{1,80},)?[ \t\u00a0]+(?:\p{Ll}+ly[ \t\u00a0]+)?\p{Ll}")
+
+
+def _proper_word(word: str, text: str) -> bool:
+    """A one-word name the article also writes mid-sentence, and no common word."""
+    return not not_a_name_word(word) and regex.search(
+        rf"(?<=[\p{{Ll}},;][ \t\u00a0]+){regex.escape(word)}(?![\p{{L}}])", text) is not None
 
 
 _RELATIVE_GAP = regex.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*\Z")

@@ -409,7 +409,7 @@ def common_word_title(name: str, text: str) -> tuple[str | None, str]:
     is capitalised only because it opens the sentence, a common noun the
     article also writes in lower case, describes the person."""
     words = name.split()
-    if len(words) >= 2 and _not_a_name_word(words[0]):
+    if len(words) >= 2 and not_a_name_word(words[0]):
         # "Does Rubio", "See Sexton", "Former Obama": a word that opens the
         # sentence, no part of the name ("Former" is kept as the title).
         first = words[0] if words[0] in lexicon.words("title_modifiers") else None
@@ -425,7 +425,7 @@ def common_word_title(name: str, text: str) -> tuple[str | None, str]:
 
 
 @lru_cache(maxsize=4096)
-def _not_a_name_word(word: str) -> bool:
+def not_a_name_word(word: str) -> bool:
     """A capitalised word that is a function word, an auxiliary, a preposition,
     a sentence opener or a title modifier, and no one's first name ("Will",
     "May" and "Don" are)."""

@@ -331,11 +331,19 @@ def sentence_subject(ctx: Context, i: int) -> Attribution | None:
 _BLANK_CHARS = " \t\u00a0"
 
 
+_CONTRACTION = regex.compile(
+    r"(?<![\p{L}])(?i:he|she|they|we|i|it)(?P<suffix>['’](?:s|ve|d|ll|re))"
+    r"(?:[ \t\u00a0]+(?:\p{Ll}+ly|also|long|since|not|never|often|repeatedly|publicly|previously))*[ \t\u00a0]*\Z")
+
+
 def _strip_between(text: str) -> str:
     """text without the adverbs and auxiliaries at its end ("Clinton has also
     said" -> "Clinton"), word by word from the end: linear, no backtracking."""
     auxiliaries = lexicon.words("auxiliaries")
     end = len(text)
+    contraction = _CONTRACTION.search(text)  # "he’s said", "they’ve argued": the pronoun speaks
+    if contraction:
+        end = contraction.start("suffix")
     while True:
         while end and text[end - 1] in _BLANK_CHARS:
             end -= 1
@@ -350,7 +358,7 @@ def _strip_between(text: str) -> str:
 
 
 @cache
-def _opener() -> regex.Pattern:
+def sentence_opener() -> regex.Pattern:
     """A sentence opener that is not the subject (lexicon/sentence_openers.txt)."""
     words = sorted(lexicon.words("sentence_openers"), key=len, reverse=True)
     return regex.compile("(?:" + "|".join(map(regex.escape, words)) + r")(?:,?[ \t\u00a0]+)")
@@ -359,7 +367,7 @@ def _opener() -> regex.Pattern:
 def _subject(ctx: Context, start: int, end: int) -> Attribution | None:
     """The subject of the sentence running from start to end, and its verb."""
     starts = [start] + [m.end() for m in _CLAUSE_BREAK.finditer(ctx.text, start, end)][:2]
-    opener = _opener().match(ctx.text, start, end)
+    opener = sentence_opener().match(ctx.text, start, end)
     if opener:  # "Then he cut into Bush, calling him …": the subject follows the opener
         starts.insert(1, opener.end())
     for start in starts:

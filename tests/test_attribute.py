@@ -139,6 +139,23 @@ def test_a_first_name_only_mostly_of_one_gender_does_not_rule_a_pronoun_out():
     assert only(text).speaker == "Bernie Quell"
 
 
+def test_a_pronoun_later_in_a_sentence_is_its_subject():
+    # Markova was named last, but the sentence's subject is the one who asked.
+    text = ('Piet Hallstrom runs the ferry company. Oskar Markova chairs the board.\n\n'
+            'Later Hallstrom said he had asked his "people" to look into it.')
+    q = only(text)
+    assert q.speaker == "Piet Hallstrom"
+
+
+@pytest.mark.parametrize("text", [
+    "Ilse Markova said. Ever since she started, she’s said the same thing: “We stay open.”",
+    "Ilse Markova said. She’s long argued: “We stay open.”",
+])
+def test_a_contracted_pronoun_speaks(text):
+    q = only(text)
+    assert q.speaker == "Ilse Markova" and q.mention.lower() == "she"
+
+
 def test_pronoun_with_names_in_plain_sentences():
     text = (
         "Maria Brennock chairs the harbour board. Peter Quell runs the ferry company.\n\n"
