@@ -287,6 +287,9 @@ def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
     return None
 
 
+_BEFORE_LATE_SUBJECT = regex.compile(r"(?:[,—–]|(?<![\p{L}])as)[ \t\u00a0]*\Z")
+
+
 def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
     """“…” more words, X said. — the verb closes the sentence that holds the quote."""
     quote = ctx.quotes[i]
@@ -297,7 +300,8 @@ def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
         before = ctx.text[quote.end:cue.start()]
         trimmed = _strip_between(before)
         mention = subject_before(ctx.text, quote.end + len(trimmed), floor=quote.end)
-        if mention is not None and regex.search(r"[,—–][ \t\u00a0]*\Z", ctx.text[quote.end:mention.start]):
+        # "…,” X said" or "…,” as X said on the radio"
+        if mention is not None and _BEFORE_LATE_SUBJECT.search(ctx.text, quote.end, mention.start):
             return _attribution(mention, cue)
         if regex.search(r"[,—–][ \t\u00a0]*\Z", before):
             after = _BLANKS.match(ctx.text, cue.end(), ceiling)

@@ -291,6 +291,18 @@ def test_sentence_end_cue_verb_then_speaker():
     check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
 
 
+def test_sentence_end_cue_as_the_speaker_said():
+    text = 'The fact that the race "is a dead heat," as Talia Brennock said on Monday, matters.'
+    ctx, found = run_alone(sieves.sentence_end_cue, text)
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
+
+
+def test_speaker_cue_quote_what_the_speaker_called():
+    text = 'The town prepares for what Talia Brennock called "the hardest winter in memory."'
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    check(ctx, found, "Talia Brennock", "person", "called", "Talia Brennock")
+
+
 def test_sentence_end_cue_pronoun():
     text = '"The pier will be rebuilt" before the summer season, she said.'
     ctx, found = run_alone(sieves.sentence_end_cue, text)
