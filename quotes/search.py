@@ -489,8 +489,7 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
         {"quote_id": str, "group_id": str, "score": float}, pk="quote_id", if_not_exists=True)
     db[VARIANTS].create_index(["group_id"], if_not_exists=True)
     db[GROUPS].create_index(["speaker_id"], if_not_exists=True)
-    db.execute(f"CREATE TABLE IF NOT EXISTS [{KEYS}] (quote_rowid INTEGER PRIMARY KEY,"
-               " words INTEGER, exact INTEGER, keys BLOB)")
+    ensure_keys_table(db.conn)
     db.execute(f"CREATE TABLE IF NOT EXISTS [{PENDING}] (quote_id TEXT PRIMARY KEY)")
 
 
@@ -526,7 +525,7 @@ def build_groups(db: sqlite_utils.Database, full: bool = False) -> int:
     occurrences name, and its first appearance the earliest published
     occurrence (an undated one only when none is dated).
     """
-    fresh = not db[VARIANTS].exists() or not db[KEYS].exists()
+    fresh = not db[VARIANTS].exists()
     ensure_tables(db)
     conn = db.conn
     total = conn.execute("SELECT count(*) FROM quotes").fetchone()[0]
@@ -537,8 +536,14 @@ def build_groups(db: sqlite_utils.Database, full: bool = False) -> int:
     conn.execute("DROP TABLE IF EXISTS temp.group_subset")
     conn.execute("CREATE TEMP TABLE group_subset (quote_rowid INTEGER PRIMARY KEY)")
     if full or fresh or pending >= FULL_REBUILD_SHARE * total or keyed < total - pending:
-        conn.execute(f"DELETE FROM [{KEYS}]")
-        _store_keys(conn, "SELECT rowid, text FROM quotes")
+        # Keys written with the quotes (by ingest workers) are kept, unless
+        # recovering; the rest are computed here.
+        if full:
+            conn.execute(f"DELETE FROM [{KEYS}]")
+        else:
+            conn.execute(f"DELETE FROM [{KEYS}] WHERE quote_rowid NOT IN (SELECT rowid FROM quotes)")
+        _store_keys(conn, f"SELECT rowid, text FROM quotes"
+                          f" WHERE rowid NOT IN (SELECT quote_rowid FROM [{KEYS}])")
         conn.execute("INSERT INTO temp.group_subset SELECT rowid FROM quotes")
         drop_groups = drop_quotes = ""
     else:
@@ -564,18 +569,36 @@ def build_groups(db: sqlite_utils.Database, full: bool = False) -> int:
 _words = words.__wrapped__
 
 
+def key_row(text: str | None) -> tuple[int, int, bytes]:
+    """(words, exact, triples) of a quote's text as quote_keys stores them. Ingest
+    workers compute them beside the quotes, so the writer only stores them."""
+    ws = _words(text or "")
+    exact, keys = quote_keys(ws)
+    return len(ws), exact, keys.tobytes()
+
+
+_INSERT_KEYS = f"INSERT OR REPLACE INTO [{KEYS}] (quote_rowid, words, exact, keys) VALUES (?, ?, ?, ?)"
+
+
+def ensure_keys_table(conn) -> None:
+    conn.execute(f"CREATE TABLE IF NOT EXISTS [{KEYS}] (quote_rowid INTEGER PRIMARY KEY,"
+                 " words INTEGER, exact INTEGER, keys BLOB)")
+
+
+def store_keys(conn, rows: Iterable[tuple[int, tuple[int, int, bytes]]]) -> None:
+    """Store (quote rowid, :func:`key_row`) pairs."""
+    conn.executemany(_INSERT_KEYS, ((rowid, *row) for rowid, row in rows))
+
+
 def _store_keys(conn, sql: str, params=()) -> None:
     """Compute and store the keys of the quotes `sql` selects (rowid, text)."""
     batch = []
-    insert = f"INSERT OR REPLACE INTO [{KEYS}] (quote_rowid, words, exact, keys) VALUES (?, ?, ?, ?)"
     for rowid, text in conn.execute(sql, params):
-        ws = _words(text or "")
-        exact, keys = quote_keys(ws)
-        batch.append((rowid, len(ws), exact, keys.tobytes()))
+        batch.append((rowid, key_row(text)))
         if len(batch) >= _CHUNK:
-            conn.executemany(insert, batch)
+            store_keys(conn, batch)
             batch = []
-    conn.executemany(insert, batch)
+    store_keys(conn, batch)
 
 
 def _keys(blob: bytes) -> array:
@@ -592,8 +615,9 @@ def _regroup_around_pending(conn) -> None:
                  f" JOIN quotes ON quotes.id = [{PENDING}].quote_id")
     # Keys of quotes gone or rewritten are stale; the rewritten get new ones.
     conn.execute(f"DELETE FROM [{KEYS}] WHERE quote_rowid NOT IN (SELECT rowid FROM quotes)")
-    _store_keys(conn, "SELECT quotes.rowid, quotes.text FROM temp.group_new"
-                      " JOIN quotes ON quotes.rowid = group_new.quote_rowid")
+    _store_keys(conn, f"SELECT quotes.rowid, quotes.text FROM temp.group_new"
+                      f" JOIN quotes ON quotes.rowid = group_new.quote_rowid"
+                      f" WHERE quotes.rowid NOT IN (SELECT quote_rowid FROM [{KEYS}])")
     new: dict[int, array] = {}
     new_exact: set[int] = set()
     for rowid, exact, blob in conn.execute(f"SELECT quote_rowid, exact, keys FROM [{KEYS}] WHERE"

@@ -238,8 +238,13 @@ def load_curation(db: sqlite_utils.Database) -> Curation:
     return Curation.replay(db.query(f"SELECT * FROM [{CURATION_TABLE}] ORDER BY id"))
 
 
-def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote]]]) -> None:
+def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote]]],
+                keys: dict[str, tuple[int, int, bytes]] | None = None) -> None:
     """Write articles with their quotes and speakers in one transaction.
+
+    ``keys`` maps quote ids to their grouping keys (:func:`quotes.search.key_row`)
+    when the ingest workers computed them; quotes without are keyed when the
+    groups are built.
 
     Each quote's speaker is identified across articles (:mod:`quotes.identity`)
     and then through the curation log, so merges, renames and kind changes
@@ -279,6 +284,9 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
                              stored).fetchall()
             old_quotes = [quote for quote, _ in old]
             old_speakers = {speaker for _, speaker in old if speaker is not None}
+            if db[search.KEYS].exists():
+                db.execute(f"DELETE FROM [{search.KEYS}] WHERE quote_rowid IN"
+                           f" (SELECT rowid FROM quotes WHERE article_id IN ({marks_s}))", stored)
             db.execute(f"DELETE FROM quotes WHERE article_id IN ({marks_s})", stored)
         db["articles"].upsert_all(articles, pk="id")
         # The first spelling seen names a speaker, unless people decided otherwise.
@@ -287,6 +295,10 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
         if curated:
             db["speakers"].upsert_all(curated, pk="id")
         db["quotes"].insert_all(quote_rows.values(), pk="id", replace=True)
+        if keys:
+            search.ensure_keys_table(db.conn)
+            written = db.execute(f"SELECT rowid, id FROM quotes WHERE article_id IN ({marks})", ids)
+            search.store_keys(db.conn, [(rowid, keys[qid]) for rowid, qid in written if qid in keys])
         mark_stale(db, old_speakers | set(speakers))
         search.mark_pending(db, old_quotes + list(quote_rows))  # to regroup
 
@@ -521,15 +533,21 @@ def _worker_init() -> None:
         os._exit(1)
 
 
-def _extract_chunk(articles: list[Article]) -> list[list[Quote]]:
+def _extract_chunk(articles: list[Article]) -> list[tuple[list[Quote], list[tuple]]]:
+    """Each article's quotes, and their grouping keys (computed here, off the writer)."""
     from .attribute import extract_article
 
-    return [extract_article(article) for article in articles]
+    done = []
+    for article in articles:
+        quotes = extract_article(article)
+        done.append((quotes, [search.key_row(quote.text) for quote in quotes]))
+    return done
 
 
 def extracted(articles: Iterable[Article], workers: int | None = None):
-    """(article, its quotes) for each article, in input order, the quotes found by
-    `workers` processes (forked when this is first iterated; 1: this process).
+    """(article, its quotes, their grouping keys) for each article, in input order,
+    found by `workers` processes (forked when this is first iterated; 1: this
+    process, which leaves the keys to :func:`quotes.search.build_groups`: None).
 
     At most ``workers * AHEAD`` chunks of CHUNK articles are in flight, so a
     huge input is never read ahead. The workers are stopped when the
@@ -544,7 +562,7 @@ def extracted(articles: Iterable[Article], workers: int | None = None):
     first = list(itertools.islice(source, CHUNK))
     if workers <= 1 or len(first) < CHUNK:  # a handful of articles: no processes to start
         for article in itertools.chain(first, source):
-            yield article, attribute.extract_article(article)
+            yield article, attribute.extract_article(article), None
         return
     import multiprocessing
 
@@ -562,7 +580,8 @@ def extracted(articles: Iterable[Article], workers: int | None = None):
             if not pending:
                 break
             chunk, result = pending.popleft()
-            yield from zip(chunk, result.get())
+            for article, (quotes, keys) in zip(chunk, result.get()):
+                yield article, quotes, keys
         pool.close()
     finally:
         pool.terminate()
@@ -582,18 +601,21 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
         mark_running(db)
         read = 0
         batch: list[tuple[Article, list[Quote]]] = []
+        keys: dict[str, tuple] = {}
         if first is not None:
             results = itertools.chain([first], results)
         if progress:
             from tqdm import tqdm
             results = tqdm(results, unit="articles", file=sys.stderr)
-        for article, quotes in results:
+        for article, quotes, found_keys in results:
             batch.append((article, quotes))
+            if found_keys is not None:
+                keys.update((quote_id(article.id, q.start, q.end), k) for q, k in zip(quotes, found_keys))
             read += 1
             if len(batch) >= batch_size:
-                write_batch(db, batch)
-                batch = []
-        write_batch(db, batch)
+                write_batch(db, batch, keys)
+                batch, keys = [], {}
+        write_batch(db, batch, keys)
         finalize(db)
         n = counts(db)
         return IngestSummary(articles=n["articles"], quotes=n["quotes"],

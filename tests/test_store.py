@@ -247,24 +247,31 @@ def test_worker_processes_write_what_one_process_writes(tmp_path):
                                batch_size=50)
         assert summary.read == 121 and summary.articles == 120
         database = sqlite_utils.Database(db_path)
-        snapshots.append(snapshot(database))
+        # Grouping keys (computed by the workers, or when grouping) and groups agree too.
+        snapshots.append({**snapshot(database), "keys": sorted(database.execute(
+            "SELECT quotes.id, k.words, k.exact, k.keys FROM quote_keys AS k"
+            " JOIN quotes ON quotes.rowid = k.quote_rowid").fetchall()),
+            "variants": sorted(database.execute("SELECT * FROM quote_variants").fetchall()),
+            "groups": sorted(database.execute("SELECT * FROM quote_groups").fetchall())})
         (text,) = database.execute("SELECT text FROM articles WHERE url = ?", [changed["url"]]).fetchone()
         assert "Neighbours" in text
         database.close()
     assert snapshots[0] == snapshots[1]
-    assert len(snapshots[0]["quotes"]) == 240
+    assert len(snapshots[0]["quotes"]) == len(snapshots[0]["keys"]) == 240
 
 
 def test_workers_stop_with_the_generator():
     """Closing the results early stops the worker processes."""
     import multiprocessing
 
+    from quotes import search
     from quotes.model import Article
 
     articles = (Article(text=f'"Item {n} is late," said Oda Lunde.', url=f"https://x.example/{n}")
                 for n in range(10_000))
     found = store.extracted(articles, workers=2)
-    article, quotes = next(found)
+    article, quotes, keys = next(found)
+    assert keys == [search.key_row(quotes[0].text)]  # grouping keys computed by the worker
     assert article.url == "https://x.example/0" and [q.speaker for q in quotes] == ["Oda Lunde"]
     assert len(multiprocessing.active_children()) == 2
     found.close()
