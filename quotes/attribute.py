@@ -155,6 +155,9 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
         if mention.gender == "n":  # "it said": the organisation last named
             org = people.last_organisation(mention.start)
             return _of_person(org) if org else Resolved()
+        if mention.gender == "p" and mention.text.casefold() == "they":
+            group = _plural_subject_before(people.text, mention)
+            return _speaker_of(group, people) if group else Resolved()
         if mention.gender == "r":  # "Santilli, who responds": the name just before
             named = people.nearest(mention.start)
             if named:
@@ -232,6 +235,38 @@ def _sentence_subject_before(text: str, pronoun: Mention) -> Mention | None:
     if pronoun.gender and gender and gender != pronoun.gender:
         return None
     return Mention(found.start(), found.end(), found.group(), "person", name=name, title=title)
+
+
+# A plural group opening a sentence: "Senate Democrats", "the groups", "Protesters".
+_PLURAL_GROUP = regex.compile(
+    r"(?:(?:[Tt]he|[Mm]any|[Ss]ome|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]ost)[ \t\u00a0]+)?"
+    r"(?:[\p{L}\-]+[ \t\u00a0]+){0,3}?[\p{L}\-]+s(?![\p{L}])")
+
+
+def _plural_subject_before(text: str, pronoun: Mention) -> Mention | None:
+    """The group that opens the sentence of a later "they" ("Senate Democrats
+    blocked the bill because they said …"), or of the sentence before when
+    "they" opens its own, as a description or an organisation."""
+    floor = max(0, pronoun.start - 400)
+    starts = [b.end() for b in _SENTENCE_BREAK.finditer(text, floor, pronoun.start)][:2]
+    if len(starts) < 2 and floor == 0:
+        starts.append(0)  # the article's first sentence
+    if starts and starts[0] == pronoun.start:
+        starts = starts[1:]  # "They" opens its sentence: the sentence before
+    for start in starts[:1]:
+        opener = sentence_opener().match(text, start, pronoun.start)
+        start = opener.end() if opener else start
+        group = _PLURAL_GROUP.match(text, start, pronoun.start)
+        if group is None or not _VERB_AFTER_SUBJECT.match(text, group.end(), pronoun.start):
+            continue
+        words = group.group().split()
+        if words[-1].casefold() in lexicon.words("time_nouns") or any(
+                w.casefold() in lexicon.words("function_words") for w in words):
+            continue  # "As they made their way", "Two weeks later they"
+        kind = "organisation" if is_organisation(group.group()) else "description"
+        return Mention(group.start(), group.end(), group.group(), kind,
+                       name=group.group() if kind == "organisation" else None)
+    return None
 
 
 # After a sentence's subject: a verb, perhaps after an adverb or an aside.

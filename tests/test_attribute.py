@@ -156,6 +156,24 @@ def test_a_contracted_pronoun_speaks(text):
     assert q.speaker == "Ilse Markova" and q.mention.lower() == "she"
 
 
+@pytest.mark.parametrize("text, group", [
+    ('Harbour pilots blocked the plan because they said it was "a death trap."', "Harbour pilots"),
+    ('The fishing crews wrote to the mayor. They argue that she should "lead by example."', "The fishing crews"),
+])
+def test_they_is_the_group_that_opens_the_sentence(text, group):
+    q = only(text)
+    assert q.speaker == group and q.mention.lower() == "they"
+
+
+@pytest.mark.parametrize("text", [
+    'As they walked down the pier, they chanted "no port, no peace."',  # no group named
+    'Two weeks later they said the plan was "a death trap."',
+])
+def test_they_without_a_group_stays_unresolved(text):
+    q = only(text)
+    assert q.speaker is None
+
+
 def test_pronoun_with_names_in_plain_sentences():
     text = (
         "Maria Brennock chairs the harbour board. Peter Quell runs the ferry company.\n\n"
