@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import regex
@@ -275,8 +275,15 @@ _VERB_AFTER_SUBJECT = regex.compile(r"(?:,[^,\n]{1,80},)?[ \t\u00a0]+(?:\p{Ll}+l
 
 def _proper_word(word: str, text: str) -> bool:
     """A one-word name the article also writes mid-sentence, and no common word."""
-    return not not_a_name_word(word) and regex.search(
-        rf"(?<=[\p{{Ll}},;][ \t\u00a0]+){regex.escape(word)}(?![\p{{L}}])", text) is not None
+    return not not_a_name_word(word) and word in _names_mid_sentence(text)
+
+
+_MID_SENTENCE_WORD = regex.compile(r"(?<=[\p{Ll},;][ \t\u00a0]+)\p{Lu}[\p{L}\-]+")
+
+
+@lru_cache(maxsize=2)  # the article being attributed: one scan, however many pronouns
+def _names_mid_sentence(text: str) -> frozenset[str]:
+    return frozenset(_MID_SENTENCE_WORD.findall(text))
 
 
 _RELATIVE_GAP = regex.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*\Z")
