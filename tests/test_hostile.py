@@ -259,6 +259,10 @@ LINEAR = {
                                  "\u4ed6\u8bf4\u3002 \"\u0646\u062d\u0646\" \u0642\u0627\u0644. " * n)[:n], 10_000),
     "named-speakers": (lambda n: ('Ana Ruiz said: "We will win." ' * n)[:n], 10_000),
     "verbs-before-a-quote": (lambda n: "said " * (n // 5) + '"We will win."', 1_000),
+    "pronouns-and-groups": (lambda n: ('Later Markova said he had asked his "people" to look. '
+                                       'Harbour pilots said they want "a new pier" now. ' * n)[:n], 10_000),
+    "described-speakers": (lambda n: ('"We stay," said one of those fishing crews in the Velmora '
+                                      'harbour. "We go," a NY1 representative said. ' * n)[:n], 10_000),
     "one-long-word": (lambda n: "A" + "a" * n, 30_000),
     "one-long-line": (lambda n: ("word " * n)[:n], 100_000),
 }
