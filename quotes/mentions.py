@@ -101,7 +101,7 @@ def patterns() -> dict[str, regex.Pattern]:
     # A capitalised name word; "’s" is a possessive, not part of the name.
     token = (
         rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)"
-        r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?![sS]\b))*" + _ABBREVIATION_DOT
+        r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?![sS]\b))*" + _dot_first(_ABBREVIATION_DOT)
     )
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"  # "J." and "U.S."
     # A surname may open with a particle: "van Heerveld", "de la Torre". Particle
@@ -172,7 +172,7 @@ def _name_scanner() -> regex.Pattern | None:
     particles = _alternation(words)
     not_names = _alternation(lexicon.words("not_names"))
     # A name word, as in patterns()["name"], possessive: a scan never backtracks into it.
-    rest_of_word = r"[\p{L}\p{M}\d\-]*+(?:['’](?![sS]\b)[\p{L}\p{M}\d\-]*+)*+" + _ABBREVIATION_DOT
+    rest_of_word = r"[\p{L}\p{M}\d\-]*+(?:['’](?![sS]\b)[\p{L}\p{M}\d\-]*+)*+" + _dot_first(_ABBREVIATION_DOT)
     token = rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)\p{{Lu}}{rest_of_word}"
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"
     firsts = "".join(sorted({w[0] for w in words}))
@@ -199,6 +199,15 @@ def _suffix_trie(words) -> str:
         body = "(?:" + "|".join(build(g, depth + 1) + letter for letter, g in by_letter.items()) + ")"
         return body + "?" if any(len(word) == depth for word in group) else body
     return build(sorted(words), 0)
+
+
+def _dot_first(abbreviation_dot: str) -> str:
+    """"(?:(?<=X)\.)?" as "(?:\.(?<=X\.))?": the same, but the look-behind is
+    only tried where a dot follows, not after every word."""
+    head, tail = "(?:(?<=", r")\.)?"
+    if not (abbreviation_dot.startswith(head) and abbreviation_dot.endswith(tail)):
+        return abbreviation_dot
+    return rf"(?:\.(?<={abbreviation_dot[len(head):-len(tail)]}\.))?"
 
 
 def find_names(text: str):

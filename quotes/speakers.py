@@ -92,8 +92,11 @@ class ArticleSpeakers:
         self.occurrences: list[tuple[int, Person, bool]] = []
         honorifics = lexicon.mapping("honorifics")
         for match in find_names(text):
-            if not _BLANK.search(match.group()):
-                continue  # one word and no title: nobody to note
+            written = match.group()
+            if " " not in written and "\t" not in written and "\u00a0" not in written:
+                # One word, so no title either (a title is followed by a blank,
+                # see split_title): nobody to note.
+                continue
             title, name = split_title(clean_name(match.group()))
             if title is None:
                 title, name = common_word_title(name, text)
@@ -233,9 +236,6 @@ class ArticleSpeakers:
         return None
 
 
-# A name that holds no blank is one word with no title before it, and is never
-# noted (a title is always followed by a blank; see split_title).
-_BLANK = regex.compile(r"[ \t\u00a0]")
 _OWNER_BEFORE = regex.compile(r"(?P<owner>\p{Lu}[\p{L}\.\-]*(?:[ \t]+\p{Lu}[\p{L}\.\-]*){0,3})['’]s?[ \t]+\Z")
 
 
