@@ -100,18 +100,36 @@ class Resolved(NamedTuple):
 def _resolve(ctx: Context, people: ArticleSpeakers) -> None:
     """Fill each quote's speaker, title and cue from its attribution, in reading order."""
     resolved: dict[int, Resolved] = {}  # id(mention) -> speaker, shared by borrowing quotes
+    unnamed: tuple[int, Resolved] | None = None  # the last organisation or description that spoke
     for quote, found in zip(ctx.quotes, ctx.attributions):
         if found is None:
             continue
         mention = found.mention
         key = id(mention)
         if key not in resolved:
-            resolved[key] = _speaker_of(mention, people)
+            if mention.kind == "pronoun" and mention.gender == "n" and unnamed is not None:
+                resolved[key] = _it(mention, people, unnamed)
+            else:
+                resolved[key] = _speaker_of(mention, people)
         speaker = resolved[key]
+        if speaker.name and speaker.kind in ("organisation", DESCRIPTION):
+            unnamed = (mention.start, speaker)
         quote.speaker, quote.title, quote.speaker_kind = speaker.name, speaker.title, speaker.kind
         quote.affiliation = speaker.affiliation
         quote.speaker_start, quote.speaker_end, quote.mention = mention.start, mention.end, mention.text
         quote.cue, quote.cue_start, quote.cue_end = found.cue, found.cue_start, found.cue_end
+
+
+def _it(mention: Mention, people: ArticleSpeakers, unnamed: tuple[int, Resolved]) -> Resolved:
+    """ “It added”: the organisation or description that spoke just before
+    ("…,” the company wrote. It added …), else the organisation last named."""
+    position, speaker = unnamed
+    if 0 <= mention.start - position <= IT_LOOKBACK:
+        return speaker
+    return _speaker_of(mention, people)
+
+
+IT_LOOKBACK = 400  # characters: about a paragraph
 
 
 def _of_person(person: Person, title: str | None = None, owner: str | None = None) -> Resolved:

@@ -174,6 +174,13 @@ def test_they_without_a_group_stays_unresolved(text):
     assert q.speaker is None
 
 
+def test_it_is_the_unnamed_speaker_just_before():
+    text = ('"We have no tie to the seller," the auction house wrote in a statement.\n\n'
+            'It added, "We want no part in the listing."')
+    first, second = extract(text)
+    assert (second.speaker, second.speaker_kind, second.mention) == ("the auction house", "description", "It")
+
+
 def test_pronoun_with_names_in_plain_sentences():
     text = (
         "Maria Brennock chairs the harbour board. Peter Quell runs the ferry company.\n\n"
