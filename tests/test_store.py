@@ -298,3 +298,20 @@ def test_speakers_are_found_by_indexed_lookup_keys(db):
     assert search.resolve_speakers(db, "harbour authority") == authority
     rows = db.execute("SELECT kind FROM speaker_lookup WHERE speaker_id = ?", authority).fetchall()
     assert rows and {kind for (kind,) in rows} == {"person"}
+
+
+def test_cli_ingest_workers_option(tmp_path):
+    from click.testing import CliRunner
+
+    from quotes.cli import cli
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import crash_corpus
+
+    folder = crash_corpus.write(tmp_path / "corpus", 40, files=1)
+    db_path = tmp_path / "q.db"
+    done = CliRunner().invoke(cli, ["ingest", str(folder), "--db", str(db_path), "--workers", "2"])
+    assert done.exit_code == 0, done.output
+    assert "40 articles read" in done.output and "80 quotes" in done.output
+    refused = CliRunner().invoke(cli, ["ingest", str(folder), "--db", str(db_path), "--workers", "0"])
+    assert refused.exit_code == 2 and "--workers" in refused.output
