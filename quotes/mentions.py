@@ -411,8 +411,7 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
         kind = ("organisation" if role_l in lexicon.words("org_nouns")
                 else "document" if role_l in lexicon.words("document_nouns") else "role")
         gender = lexicon.mapping("role_nouns").get(role_l) or None
-        owner = patterns()["possessive"].match(phrase)
-        owner = owner.group("owner") if owner else None
+        owner = _possessive_owner(phrase)
         descriptor = phrase
         if match.group("complement"):  # "a spokeswoman for Dunmore Minerals"
             owner = clean_name(match.group("complement"))
@@ -428,8 +427,7 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
         leading_title, name = common_word_title(name, text)
     before_name = (text[start:name_start] + " " + (leading_title or "")).strip()
     title, gender = _split_title(before_name)
-    owner = patterns()["possessive"].match(before_name + " ")
-    owner = owner.group("owner") if owner else None
+    owner = _possessive_owner(before_name + " ")
     if owner is None and match.group("member_of"):  # "Mr. Morgan of the Sierra Club"
         owner = clean_name(match.group("member_of"))
     kind = "organisation" if is_organisation(name) else "person"
@@ -580,9 +578,17 @@ def clean_name(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)  # the same few words stand before names again and again
+def _possessive_owner(words: str) -> str | None:
+    """"Iraq" from "Iraq's President ": the possessive that opens the words."""
+    owner = patterns()["possessive"].match(words)
+    return owner.group("owner") if owner else None
+
+
 _ARTICLE = regex.compile(r"\A(?:[Tt]he|[Aa]n?)(?:\s+|\Z)")
 
 
+@lru_cache(maxsize=65536)  # as _possessive_owner
 def _split_title(before_name: str) -> tuple[str | None, str | None]:
     """The title written before a name, without possessive affiliation or honorific."""
     text = before_name
