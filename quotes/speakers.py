@@ -185,13 +185,13 @@ class ArticleSpeakers:
         earlier, _ = self._before(position)
         fallback = None
         for _, person, salient in earlier:
-            if person.kind != "person":
-                continue
+            if person.kind != "person" or (fallback is not None and not salient):
+                continue  # (a later fallback changes nothing: its gender need not be found)
             if gender in ("m", "f") and _gender_of(person) not in (None, gender):
                 continue
             if salient:
                 return person
-            fallback = fallback or person
+            fallback = person
         return fallback
 
     def last_named(self, position: int) -> Person | None:
