@@ -516,10 +516,11 @@ def build_groups(db: sqlite_utils.Database, full: bool = False) -> int:
     The first build, a build after a run that did not finish (``full``), or
     one after a quarter of the quotes changed groups every quote, streaming
     them from SQLite in grouping order. Otherwise only the quotes recorded
-    by :func:`mark_pending` are regrouped, with every group holding a quote
-    that shares a word triple with one of them (or held one of them): the
-    groups of the rest stay as they are, so adding a batch to a large index
-    costs about the batch.
+    by :func:`mark_pending` are regrouped, with the groups that held them and
+    the groups of the CANDIDATES_PER_QUOTE stored quotes each shares the most
+    word triples with (as :func:`_group_ordered` picks candidates): the groups
+    of the rest stay as they are, so adding a batch to a large index costs
+    about the batch and one pass over the stored triple hashes.
 
     A group's ``text`` is its fullest wording, its speaker the one most of its
     occurrences name, and its first appearance the earliest published

@@ -10,7 +10,9 @@ quote text) and the ``quotes_view`` browsing view. Every id is derived from
 content, so writing the same article twice changes nothing.
 
 ``quote_groups`` and ``quote_variants`` group the quotes that are one quote
-reported differently (:mod:`quotes.search`); they are rebuilt after each load.
+reported differently (:mod:`quotes.search`); each load brings them up to date,
+regrouping only around the quotes it wrote once the index has groups.
+``speaker_lookup`` holds the indexed lookup keys of speaker names and aliases.
 
 Bulk loads are fast when secondary indexes, the FTS index, the speaker
 aggregates and the variant groups are built once, after the rows are in (see :func:`finalize`);
