@@ -711,19 +711,43 @@ def _group_subset(conn) -> str:
     return "temp.group_result"
 
 
+# A group of one quote, summarised in SQL (most groups are): what the loop in
+# _write_groups computes for a single member.
+_SINGLE_GROUPS = """INSERT INTO temp.group_rows (id, text, speaker_id, title, first_quote_id,
+  first_published, first_url, first_source, last_published, occurrences, sources)
+SELECT quote_group_id(quotes.id), quotes.text, nullif(quotes.speaker_id, ''),
+  nullif(quotes.title, ''), quotes.id, quotes.published, articles.url, quotes.source,
+  nullif(quotes.published, ''), 1, coalesce(quotes.source, '') != ''
+FROM {result} AS r JOIN quotes ON quotes.rowid = r.quote_rowid
+JOIN articles ON articles.id = quotes.article_id
+WHERE r.founder NOT IN (SELECT founder FROM temp.group_shared)"""
+_SINGLE_VARIANTS = """INSERT INTO temp.group_variant_rows (quote_id, group_id, score)
+SELECT quotes.id, quote_group_id(quotes.id), r.score
+FROM {result} AS r JOIN quotes ON quotes.rowid = r.quote_rowid
+WHERE r.founder NOT IN (SELECT founder FROM temp.group_shared)"""
+
+
 def _write_groups(conn, result: str) -> int:
     """Summarise each group of `result` into quote_groups and quote_variants."""
-    members = conn.execute(f"""SELECT r.founder, r.quote_rowid = r.founder, r.score, quotes.id,
-          CASE WHEN r.quote_rowid = r.founder THEN quotes.text END, quotes.speaker_id,
-          quotes.published, quotes.title, quotes.source, articles.url
-        FROM {result} AS r JOIN quotes ON quotes.rowid = r.quote_rowid
-        JOIN articles ON articles.id = quotes.article_id
-        ORDER BY r.founder, quotes.published IS NULL, quotes.published, articles.url, quotes.id""")
-    groups, variants, written = [], [], 0
     # Rows go to temp tables first and then into the real ones in key order:
     # a million inserts in random key order into their indexes took minutes.
     conn.execute(f"CREATE TEMP TABLE group_rows AS SELECT * FROM [{GROUPS}] WHERE 0")
     conn.execute(f"CREATE TEMP TABLE group_variant_rows AS SELECT * FROM [{VARIANTS}] WHERE 0")
+    conn.execute("DROP TABLE IF EXISTS temp.group_shared")
+    conn.execute("CREATE TEMP TABLE group_shared (founder INTEGER PRIMARY KEY)")
+    conn.execute(f"INSERT INTO temp.group_shared SELECT founder FROM {result}"
+                 " GROUP BY founder HAVING count(*) > 1")
+    conn.create_function("quote_group_id", 1, group_id, deterministic=True)
+    written = conn.execute(_SINGLE_GROUPS.format(result=result)).rowcount
+    conn.execute(_SINGLE_VARIANTS.format(result=result))
+    members = conn.execute(f"""SELECT r.founder, r.quote_rowid = r.founder, r.score, quotes.id,
+          CASE WHEN r.quote_rowid = r.founder THEN quotes.text END, quotes.speaker_id,
+          quotes.published, quotes.title, quotes.source, articles.url
+        FROM temp.group_shared JOIN {result} AS r ON r.founder = group_shared.founder
+        JOIN quotes ON quotes.rowid = r.quote_rowid
+        JOIN articles ON articles.id = quotes.article_id
+        ORDER BY r.founder, quotes.published IS NULL, quotes.published, articles.url, quotes.id""")
+    groups, variants = [], []
 
     def flush():
         conn.executemany("INSERT INTO temp.group_rows (id, text, speaker_id, title, first_quote_id,"
@@ -753,8 +777,8 @@ def _write_groups(conn, result: str) -> int:
     flush()
     conn.execute(f"INSERT INTO [{GROUPS}] SELECT * FROM temp.group_rows ORDER BY id")
     conn.execute(f"INSERT INTO [{VARIANTS}] SELECT * FROM temp.group_variant_rows ORDER BY quote_id")
-    conn.execute("DROP TABLE temp.group_rows")
-    conn.execute("DROP TABLE temp.group_variant_rows")
+    for table in ("group_rows", "group_variant_rows", "group_shared"):
+        conn.execute(f"DROP TABLE temp.{table}")
     return written
 
 
