@@ -55,8 +55,7 @@ def find_marks(text: str) -> list[Mark]:
     """All quoted passages in text, in order; text[m.start:m.end] includes the marks."""
     marks: list[Mark] = []
     carried: int | None = None  # an opening mark left open by the previous paragraph
-    for paragraph in _PARAGRAPH.finditer(text):
-        p_start, p_end = paragraph.span()
+    for p_start, p_end in _paragraphs_to_read(text, lambda: carried):
         first = p_start
         while first < p_end and text[first].isspace():
             first += 1
@@ -91,6 +90,27 @@ def find_marks(text: str) -> list[Mark]:
     if carried is not None:
         marks.append(Mark(carried, _previous_end(text, len(text)), closed=False))
     return [m for m in marks if m.end - m.start > 2]
+
+
+def _paragraphs_to_read(text: str, carried):
+    """The (start, end) of each paragraph that holds a mark, and of the one
+    after a paragraph that leaves a passage open (carried() is not None):
+    nothing happens in the others, and most paragraphs quote nobody."""
+    pos = 0
+    while True:
+        if carried() is None:
+            mark = _MARK.search(text, pos)
+            if mark is None:
+                return
+            start = text.rfind("\n", 0, mark.start()) + 1
+        else:
+            paragraph = _PARAGRAPH.search(text, pos)
+            if paragraph is None:
+                return
+            start = paragraph.start()
+        end = text.find("\n", start)
+        pos = len(text) if end < 0 else end
+        yield start, pos
 
 
 def _may_run_on(text: str, opening: int, p_start: int) -> bool:

@@ -158,3 +158,31 @@ def test_lowercase_lookup_on_random_text(pieces, words):
     index = _LowercaseWords(text)  # one article, many lookups: past the substring lookups too
     for word in words:
         assert index.holds(word) == lowercase_words_listed(text, word)
+
+
+def marks_read_paragraph_by_paragraph(text: str):
+    """find_marks as it was: every paragraph read, whether it holds a mark or not."""
+    from unittest import mock
+    from quotes import marks
+    every = lambda text, carried: (p.span() for p in marks._PARAGRAPH.finditer(text))  # noqa: E731
+    with mock.patch.object(marks, "_paragraphs_to_read", every):
+        return marks.find_marks(text)
+
+
+MARK_PIECES = ['"', "\u201c", "\u201d", "\u201e", "\u00ab", "\u00bb", "\n", "\n\n", " \n", "\n ", " ", "a",
+               "We win", ":", ",", "—", ".", "\t", "\r\n", "\u2028"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(MARK_PIECES), max_size=30))
+def test_marks_read_only_where_needed_on_random_text(pieces):
+    from quotes.marks import find_marks
+    text = "".join(pieces)
+    assert find_marks(text) == marks_read_paragraph_by_paragraph(text)
+
+
+def test_marks_read_only_where_needed_on_articles():
+    from quotes.marks import find_marks
+    text = ('Plain.\n\n"We will win,\n\n"and soon.\n\nNo marks here.\n\n'
+            'She said: "It runs on\n\nand stops here.\n\n\u201cOpen\n\n\u201cStill open.\u201d\n\nEnd "x"')
+    assert find_marks(text) == marks_read_paragraph_by_paragraph(text)
