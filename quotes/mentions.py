@@ -392,10 +392,13 @@ def _appositive_name(text: str, start: int, end: int, role: Mention) -> Mention 
     match = patterns()["appositive_name"].match(text, start, end)
     if not match or is_organisation(clean_name(match.group("name"))):
         return None
-    name = clean_name(match.group("name"))
+    written = clean_name(match.group("name"))
     name_start = match.start("name")
-    return Mention(role.start, name_start + len(name), text[role.start:name_start + len(name)], "person",
-                   name=name, title=role.title, gender=role.gender, name_start=name_start)
+    name, letters = split_postnominal(written)
+    title = " ".join(filter(None, (role.title, letters)))
+    end = name_start + len(written)
+    return Mention(role.start, end, text[role.start:end], "person",
+                   name=name, title=title or None, gender=role.gender, name_start=name_start)
 
 
 def make_mention(text: str, start: int, end: int, match) -> Mention:
@@ -435,10 +438,23 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
                    owner=owner, name_start=name_start)
 
 
+def split_postnominal(name: str) -> tuple[str, str | None]:
+    """("Ian Kerr", "MP") from "Ian Kerr MP": letters after a name for an
+    office or an honour (lexicon/postnominals.txt) are a title."""
+    words = name.split()
+    if len(words) >= 3 and words[-1] in lexicon.words("postnominals"):
+        return " ".join(words[:-1]), words[-1]
+    return name, None
+
+
 @lru_cache(maxsize=65536)
 def split_title(name: str) -> tuple[str | None, str]:
     """("General", "Najim al-Jabouri") from "General Najim al-Jabouri": the
     name regex takes capitalised titles in, this takes them out again."""
+    bare, letters = split_postnominal(name)
+    if letters:
+        title, rest = split_title(bare)
+        return " ".join(filter(None, (title, letters))), rest
     title_re = patterns()["title"]
     position = 0
     # A title may stand after capitalised qualifiers: "U.S. District Judge",

@@ -512,3 +512,8 @@ def test_a_described_speaker_never_takes_a_named_speakers_record():
     assert [q.speaker_kind for q in quotes] == ["person", "description"]
     named, described = identity.within_article(quotes)
     assert named.name == "Ilse Brandvold" and described is None
+
+
+def test_letters_after_an_appositive_name_join_the_title():
+    q = only('Velmora Labour\'s harbour spokesman, Ian Kerrow MP, called the plans "a fiasco in the making".')
+    assert (q.speaker, q.title) == ("Ian Kerrow", "Velmora Labour's harbour spokesman MP")

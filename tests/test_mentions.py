@@ -42,6 +42,9 @@ TITLED = [
     ("Former President Ilse Markova", "Ilse Markova", "Former President"),
     ("campaign manager Rosalind Achebe-Price", "Rosalind Achebe-Price", "campaign manager"),
     ("Dr. Jun Okafor", "Jun Okafor", "Dr."),
+    ("Dr Jun Okafor", "Jun Okafor", "Dr"),  # British style, no dot
+    ("Cllr Jun Okafor", "Jun Okafor", "Cllr"),
+    ("Jun Okafor MP", "Jun Okafor", "MP"),  # letters after the name
 ]
 
 
