@@ -146,7 +146,7 @@ def _title_run_apart(mention: Mention) -> Mention:
     if mention.kind != "person" or len(words) < 4:
         return mention
     for i in range(1, len(words) - 1):
-        if is_first_name(words[i]):
+        if words[i][:1].isupper() and is_first_name(words[i]):  # not "de" in "Clara de la Cruz"
             name = " ".join(words[i:])
             title = mention.text[:mention.text.rindex(name)].strip() if name in mention.text else mention.title
             return replace(mention, name=name, title=title or mention.title)

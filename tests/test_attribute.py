@@ -517,3 +517,8 @@ def test_a_described_speaker_never_takes_a_named_speakers_record():
 def test_letters_after_an_appositive_name_join_the_title():
     q = only('Velmora Labour\'s harbour spokesman, Ian Kerrow MP, called the plans "a fiasco in the making".')
     assert (q.speaker, q.title) == ("Ian Kerrow", "Velmora Labour's harbour spokesman MP")
+
+
+def test_a_name_with_particles_keeps_its_first_name():
+    q = only('"We have no choice," Mayor Clara de la Cruz told reporters.')
+    assert (q.speaker, q.title) == ("Clara de la Cruz", "Mayor")
