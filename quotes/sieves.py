@@ -232,9 +232,14 @@ def speaker_colon_quote(ctx: Context, i: int) -> Attribution | None:
         return None
     mention = subject_before(ctx.text, colon.start(), floor=floor)
     if mention is None or mention.kind not in ("person", "organisation") \
-            or ctx.text[floor:mention.start].strip():
+            or ctx.text[floor:mention.start].strip() and not _AFTER_DASH.search(ctx.text, floor, mention.start):
         return None
     return Attribution(mention, ":", colon.start(), colon.start() + 1)
+
+
+# What may stand before the name of a transcript line, if anything: a headline
+# and a dash, as in a newsletter ("RED STATES OUTNUMBER BLUE - Jeffrey M. Jones: “…”").
+_AFTER_DASH = regex.compile(r"[ \t\u00a0][—–-][ \t\u00a0]*\Z")
 
 
 _DASH = regex.compile(r"[ \t\u00a0]*[―—–-][ \t\u00a0]*")  # ― (U+2015) signs quotes in some outlets

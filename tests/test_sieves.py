@@ -494,6 +494,13 @@ def test_speaker_colon_quote_takes_a_transcript_speaker():
     assert text[found.cue_start:found.cue_end] == ":"
 
 
+def test_speaker_colon_quote_after_a_newsletter_headline_and_a_dash():
+    text = 'HARBOUR TRAFFIC DOUBLES - Ana Ruiz: "The pier has never been this busy."'
+    ctx = Context.build(text, find_marks(text))
+    found = sieves.speaker_colon_quote(ctx, 0)
+    assert found.mention.name == "Ana Ruiz"
+
+
 def test_speaker_colon_quote_passes_on_a_colon_after_other_words():
     text = 'The sign at the harbour gate read as follows: "Closed until spring."'
     ctx = Context.build(text, find_marks(text))
