@@ -504,7 +504,8 @@ def not_a_name_word(word: str) -> bool:
 @cache
 def _NOT_NAME_WORDS() -> frozenset[str]:
     words = (lexicon.words("function_words") | lexicon.words("auxiliaries") | lexicon.words("prepositions")
-             | {w.casefold() for w in lexicon.words("sentence_openers")})
+             | {w.casefold() for w in lexicon.words("sentence_openers")}
+             | lexicon.words("cue_verbs"))  # "Stated Stone:", "Continued Stone:"
     return frozenset(w for w in words if " " not in w)
 
 

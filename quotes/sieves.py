@@ -205,7 +205,8 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
     return _speaker_of_cue(ctx, floor, cues[-1])
 
 
-_INVERTED_OPENER = regex.compile(r"(?P<cue>Said|Says|Added|Adds|Wrote|Writes|Asked|Asks|Stated)[ \t\u00a0]+")
+_INVERTED_OPENER = regex.compile(
+    r"(?P<cue>Said|Says|Added|Adds|Wrote|Writes|Asked|Asks|Stated|Continued|Explained|Recalled)[ \t\u00a0]+")
 # After the speaker of an inverted opener: an aside, then a colon or comma.
 _LEADS_TO_QUOTE = regex.compile(r"(?:,[^,\n\"“”]{1,120},?)?[ \t\u00a0]*[:,]?[ \t\u00a0]*(?:\n[ \t\u00a0]*)?")
 
@@ -485,6 +486,11 @@ def continuation(ctx: Context, i: int) -> Attribution | None:
     if lead.endswith(":"):
         end = p_start + len(lead)
         sentence = ctx.sentence_start(end, p_start)
+        inverted = _INVERTED_OPENER.match(ctx.text, sentence, end)
+        if inverted:  # "Stated Stone:" over the quote
+            found = _attribution(phrase_after(ctx.text, inverted.end(), end - 1), _Verb(inverted, "cue"))
+            if found:
+                return found
         for cue in reversed(list(_cues(ctx, sentence, end))):
             found = _speaker_of_cue(ctx, sentence, cue)
             if found:

@@ -302,6 +302,7 @@ def test_a_full_stop_after_a_word_ends_the_name_but_not_after_an_abbreviation():
     ("See Markova", (None, "Markova")),
     ("Former Markova", ("Former", "Markova")),  # a title modifier is the title
     ("Will Markova", (None, "Will Markova")),    # Will is a first name
+    ("Stated Markova", (None, "Markova")),       # a reporting verb opening the line
     ("Don Markova", (None, "Don Markova")),
 ])
 def test_a_sentence_opening_word_is_no_part_of_a_name(name, split):

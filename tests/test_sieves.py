@@ -478,6 +478,12 @@ def test_continuation_passes(text, i):
     assert found is None
 
 
+def test_continuation_after_an_inverted_lead_in():
+    text = 'Talia Brennock spoke on the radio.\n\nStated Brennock:\n\n"The stakes are high."'
+    ctx, found = run_after_earlier_sieves(sieves.continuation, text, 0)
+    check(ctx, found, "Brennock", "person", "Stated")
+
+
 def test_continuation_after_a_lead_in_without_a_reporting_verb():
     text = ('Mayor Ana Ruiz released the following statement:\n\n'
             '"Our harbour will be rebuilt before the winter storms."')
