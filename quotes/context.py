@@ -52,10 +52,13 @@ class Context:
         self._cache: dict = {}
         # Sieves ask for the same bounds and sentences of a quote again and
         # again; each is computed once (the text and the quotes never change).
-        self._floors: dict[int, int] = {}
-        self._ceilings: dict[int, int] = {}
-        self._sentence_starts: dict[tuple[int, int], int] = {}
-        self._sentence_ends: dict[tuple[int, int], int] = {}
+        # Plain lists and int keys: little memory, nothing for the garbage
+        # collector to walk, so a long article costs no more per quote.
+        self._floors: list[int | None] = [None] * len(self.quotes)
+        self._ceilings: list[int | None] = [None] * len(self.quotes)
+        self._sentence_starts: dict[int, int] = {}
+        self._sentence_ends: dict[int, int] = {}
+        self._span = len(self.text) + 1  # (a, b) as the int a * _span + b
 
     def cached(self, key: str, compute):
         """compute() once per article: for sieves that index the whole article."""
@@ -69,7 +72,9 @@ class Context:
 
     def floor(self, i: int) -> int:
         """Where the text before quote i starts: its paragraph or the previous quote."""
-        if i not in self._floors:
+        if i < 0:
+            return self._floor(i)  # (a list would take it for another quote's)
+        if self._floors[i] is None:
             self._floors[i] = self._floor(i)
         return self._floors[i]
 
@@ -82,7 +87,9 @@ class Context:
 
     def ceiling(self, i: int) -> int:
         """Where the text after quote i stops: its paragraph's end or the next quote."""
-        if i not in self._ceilings:
+        if i < 0:
+            return self._ceiling(i)  # (a list would take it for another quote's)
+        if self._ceilings[i] is None:
             self._ceilings[i] = self._ceiling(i)
         return self._ceilings[i]
 
@@ -103,7 +110,7 @@ class Context:
 
     def sentence_end(self, start: int, ceiling: int) -> int:
         """The end of the sentence that runs on from start (at most ceiling)."""
-        key = (start, ceiling)
+        key = start * self._span + ceiling
         if key not in self._sentence_ends:
             self._sentence_ends[key] = self._sentence_end(start, ceiling)
         return self._sentence_ends[key]
@@ -116,7 +123,7 @@ class Context:
 
     def sentence_start(self, end: int, floor: int) -> int:
         """The start of the sentence that contains end (at least floor)."""
-        key = (end, floor)
+        key = end * self._span + floor
         if key not in self._sentence_starts:
             self._sentence_starts[key] = self._sentence_start(end, floor)
         return self._sentence_starts[key]

@@ -11,6 +11,7 @@ the cost per quote is constant.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import cache, lru_cache
 
 import regex
@@ -299,26 +300,61 @@ def _per_window(compute):
     """compute(window), remembered for the most recent windows.
 
     Sieves ask for the phrase of the same window again and again (one quote
-    tried by several sieves, the same words across articles). A match refers
-    only to its window, so it can be shared. A result cut short by
+    tried by several sieves, the same words across articles). What a match
+    found is kept as plain spans, not as the match: thousands of kept match
+    objects would all be walked by every full garbage collection, and make
+    extraction of a long text slower than linear. A result cut short by
     MATCH_TIMEOUT is not kept, and one kept is only for the same timeout.
     """
-    results: dict = {}
+    # An OrderedDict drops its oldest entry at once; a dict finds its first key
+    # only past the holes its earlier deletions left, a cost that grows.
+    results: OrderedDict = OrderedDict()
 
-    def cached(window: str):
+    def cached(window: str) -> "_Phrase | None":
         key = (window, MATCH_TIMEOUT)
-        if key in results:
-            return results[key]
-        timeouts = _TIMEOUTS[0]
-        result = compute(window)
-        if _TIMEOUTS[0] == timeouts:
+        if key not in results:
+            timeouts = _TIMEOUTS[0]
+            found = compute(window)
+            spans = None if found is None else _spans(found)
+            if _TIMEOUTS[0] != timeouts:
+                return None if spans is None else _Phrase(window, spans)
             if len(results) >= PHRASE_CACHE:
-                del results[next(iter(results))]  # the oldest
-            results[key] = result
-        return result
+                results.popitem(last=False)  # the oldest
+            results[key] = spans
+        spans = results[key]
+        return None if spans is None else _Phrase(window, spans)
 
     cached.cache_clear = results.clear
     return cached
+
+
+def _spans(match) -> dict:
+    """Every group's span, the whole match's under 0."""
+    spans = {name: match.span(name) for name in match.re.groupindex}
+    spans[0] = match.span()
+    return spans
+
+
+class _Phrase:
+    """What a phrase pattern matched in a window, read as from a match."""
+
+    __slots__ = ("_window", "_spans")
+
+    def __init__(self, window: str, spans: dict):
+        self._window, self._spans = window, spans
+
+    def start(self, group=0) -> int:
+        return self._spans[group][0]
+
+    def end(self, group=0) -> int:
+        return self._spans[group][1]
+
+    def span(self, group=0) -> tuple[int, int]:
+        return self._spans[group]
+
+    def group(self, group=0) -> str | None:
+        start, end = self._spans[group]
+        return None if start < 0 else self._window[start:end]
 
 
 PHRASE_CACHE = 8192  # windows
