@@ -296,9 +296,14 @@ def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
 _BEFORE_LATE_SUBJECT = regex.compile(r"(?:[,—–]|(?<![\p{L}])as)[ \t\u00a0]*\Z")
 
 
+_NEW_SENTENCE = regex.compile(r"[ \t\u00a0]+[(\"“]?\p{Lu}")
+
+
 def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
     """“…” more words, X said. — the verb closes the sentence that holds the quote."""
     quote = ctx.quotes[i]
+    if _ends_a_sentence(ctx, i) and _NEW_SENTENCE.match(ctx.text, quote.end, ctx.ceiling(i)):
+        return None  # “… the floor.” At the same time, the person added …: another sentence
     # The attribution closes the sentence within a few hundred characters; a few
     # verbs at most are tried, so a sentence of nothing but verbs stays cheap.
     ceiling = min(ctx.sentence_end(quote.end, ctx.ceiling(i)), quote.end + 300)

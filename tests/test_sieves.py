@@ -303,6 +303,13 @@ def test_speaker_cue_quote_what_the_speaker_called():
     check(ctx, found, "Talia Brennock", "person", "called", "Talia Brennock")
 
 
+def test_sentence_end_cue_stops_at_a_quote_that_ends_its_sentence():
+    text = ('A source said, "He will try to be friendlier." At the same time, Talia Brennock '
+            'added that the vote was close.')
+    _, found = run_alone(sieves.sentence_end_cue, text)
+    assert found is None
+
+
 def test_sentence_end_cue_pronoun():
     text = '"The pier will be rebuilt" before the summer season, she said.'
     ctx, found = run_alone(sieves.sentence_end_cue, text)
