@@ -203,7 +203,7 @@ def _suffix_trie(words) -> str:
 
 
 def _dot_first(abbreviation_dot: str) -> str:
-    """"(?:(?<=X)\.)?" as "(?:\.(?<=X\.))?": the same, but the look-behind is
+    r""""(?:(?<=X)\.)?" as "(?:\.(?<=X\.))?": the same, but the look-behind is
     only tried where a dot follows, not after every word."""
     head, tail = "(?:(?<=", r")\.)?"
     if not (abbreviation_dot.startswith(head) and abbreviation_dot.endswith(tail)):

@@ -221,7 +221,7 @@ def _best(text: str, runs: int) -> float:
     return best
 
 
-def growth(make, n: int, attempts: int = 3) -> tuple[float, float, float]:
+def growth(make, n: int, attempts: int = 5) -> tuple[float, float, float]:
     """(time of make(n), time of make(10 n), ratio), best of several runs.
 
     Times are this process's CPU time, so other processes on the machine do not
@@ -234,7 +234,7 @@ def growth(make, n: int, attempts: int = 3) -> tuple[float, float, float]:
     t_small, t_big = float("inf"), float("inf")
     for _ in range(attempts):
         t_small = min(t_small, _best(small, 5))
-        t_big = min(t_big, _best(big, 2))
+        t_big = min(t_big, _best(big, 3))
         if t_big <= BOUND * t_small:
             break
     return t_small, t_big, t_big / t_small
