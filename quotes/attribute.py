@@ -47,7 +47,8 @@ def extract_article(article: Article) -> list[Quote]:
                     ctx.attributions[i] = found
                     ctx.quotes[i].sieve = sieve.__name__
                     ctx.quotes[i].confidence = _confidence().get(sieve.__name__)
-    _resolve(ctx, ArticleSpeakers(text))
+    if any(found is not None for found in ctx.attributions):  # nothing to resolve, no name scan
+        _resolve(ctx, ArticleSpeakers(text))
     return [q for q in ctx.quotes
             if (q.sieve is not None or is_quotation(q.text)) and not names_a_work(text, q)]
 
