@@ -213,26 +213,6 @@ def mark_running(db: sqlite_utils.Database) -> bool:
     return interrupted
 
 
-def _article_row(article: Article) -> dict:
-    return {"id": article.id, "url": article.url, "title": article.title,
-            "source": article.source, "published": article.published,
-            "text": article.text, "path": article.path}
-
-
-def _quote_row(article: Article, quote: Quote, speaker: str | None,
-               title: str | None, affiliation: str | None) -> dict:
-    return {
-        "id": quote_id(article.id, quote.start, quote.end),
-        "article_id": article.id, "speaker_id": speaker, "text": quote.text,
-        "start": quote.start, "end": quote.end,
-        "speaker_start": quote.speaker_start, "speaker_end": quote.speaker_end,
-        "mention": quote.mention, "title": title, "affiliation": affiliation,
-        "cue": quote.cue, "sieve": quote.sieve, "confidence": quote.confidence,
-        # Copied from the article so facets and sorting need no join.
-        "published": article.published, "source": article.source,
-    }
-
-
 def load_curation(db: sqlite_utils.Database) -> Curation:
     """The decisions recorded in the curation log, replayed in order."""
     if not db[CURATION_TABLE].exists():
@@ -240,13 +220,31 @@ def load_curation(db: sqlite_utils.Database) -> Curation:
     return Curation.replay(db.query(f"SELECT * FROM [{CURATION_TABLE}] ORDER BY id"))
 
 
+ARTICLE_COLUMNS = ("id", "url", "title", "source", "published", "text", "path")
+QUOTE_COLUMNS = ("id", "article_id", "speaker_id", "text", "start", "end", "speaker_start",
+                 "speaker_end", "mention", "title", "affiliation", "cue", "sieve", "confidence",
+                 "published", "source")
+# Prepared statements on the raw connection: sqlite-utils' insert_all / upsert_all
+# build the SQL and convert every row, a third of the writer's time before finalizing.
+_UPSERT_ARTICLES = (f"INSERT INTO articles ({', '.join(f'[{c}]' for c in ARTICLE_COLUMNS)})"
+                    f" VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))}) ON CONFLICT(id) DO UPDATE SET "
+                    + ", ".join(f"[{c}] = excluded.[{c}]" for c in ARTICLE_COLUMNS[1:]))
+_INSERT_SPEAKERS = "INSERT OR IGNORE INTO speakers (id, name, kind) VALUES (?, ?, ?)"
+_REPLACE_QUOTES = (f"INSERT OR REPLACE INTO quotes ({', '.join(f'[{c}]' for c in QUOTE_COLUMNS)})"
+                   f" VALUES ({', '.join('?' * len(QUOTE_COLUMNS))})")
+
+
 def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote]]],
-                keys: dict[str, tuple[int, int, bytes]] | None = None) -> None:
+                keys: dict[str, tuple[int, int, bytes]] | None = None,
+                schema: bool = True,
+                article_keys: dict[str, list[tuple[int, int, bytes]]] | None = None) -> None:
     """Write articles with their quotes and speakers in one transaction.
 
     ``keys`` maps quote ids to their grouping keys (:func:`quotes.search.key_row`)
     when the ingest workers computed them; quotes without are keyed when the
-    groups are built.
+    groups are built. ``article_keys`` gives them instead per article id, in the
+    order of its quotes (as :func:`ingest` has them, without a quote id to hash).
+    ``schema=False`` skips :func:`ensure_schema` (ingest checks it once).
 
     Each quote's speaker is identified across articles (:mod:`quotes.identity`)
     and then through the curation log, so merges, renames and kind changes
@@ -256,22 +254,36 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
     """
     if not batch:
         return
-    ensure_schema(db)
+    if schema:  # ingest checks it once, not per batch
+        ensure_schema(db)
     curation = load_curation(db)
     latest = {article.id: (article, quotes) for article, quotes in batch}  # last copy wins
+    if article_keys:
+        keys = dict(keys or {})
     articles, speakers, quote_rows = [], {}, {}
+    for article in (pair[0] for pair in latest.values()):
+        articles.append((article.id, article.url, article.title, article.source,
+                         article.published, article.text, article.path))
     for article, quotes in latest.values():
-        articles.append(_article_row(article))
-        for quote, who in zip(quotes, identity.within_article(quotes)):
+        aid, published, source = article.id, article.published, article.source
+        found_keys = article_keys.get(aid) if article_keys else None
+        for n, (quote, who) in enumerate(zip(quotes, identity.within_article(quotes))):
             sid, title, affiliation = None, quote.title, quote.affiliation
             if who is not None:
                 sid = curation.resolve(who.id)
-                speakers.setdefault(sid, {"id": sid, "name": curation.names.get(sid, who.name),
-                                          "kind": curation.kinds.get(sid, who.kind)})
+                if sid not in speakers:
+                    speakers[sid] = (sid, curation.names.get(sid, who.name),
+                                     curation.kinds.get(sid, who.kind))
                 if not title:  # a title the attributor left inside the name
                     title, affiliation = who.title, affiliation or who.affiliation
-            row = _quote_row(article, quote, sid, title, affiliation)
-            quote_rows[row["id"]] = row
+            qid = quote_id(aid, quote.start, quote.end)
+            if found_keys is not None:
+                keys[qid] = found_keys[n]
+            # published and source copied from the article so facets and sorting need no join
+            quote_rows[qid] = (qid, aid, sid, quote.text, quote.start, quote.end,
+                               quote.speaker_start, quote.speaker_end, quote.mention, title,
+                               affiliation, quote.cue, quote.sieve, quote.confidence,
+                               published, source)
 
     with db.atomic():
         ids = list(latest)
@@ -290,13 +302,14 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
                 db.execute(f"DELETE FROM [{search.KEYS}] WHERE quote_rowid IN"
                            f" (SELECT rowid FROM quotes WHERE article_id IN ({marks_s}))", stored)
             db.execute(f"DELETE FROM quotes WHERE article_id IN ({marks_s})", stored)
-        db["articles"].upsert_all(articles, pk="id")
+        conn = db.conn
+        conn.executemany(_UPSERT_ARTICLES, articles)
         # The first spelling seen names a speaker, unless people decided otherwise.
-        db["speakers"].insert_all(speakers.values(), pk="id", ignore=True)
+        conn.executemany(_INSERT_SPEAKERS, speakers.values())
         curated = [curation.overrides(sid) for sid in speakers if curation.curated(sid)]
         if curated:
             db["speakers"].upsert_all(curated, pk="id")
-        db["quotes"].insert_all(quote_rows.values(), pk="id", replace=True)
+        conn.executemany(_REPLACE_QUOTES, quote_rows.values())
         if keys:
             search.ensure_keys_table(db.conn)
             written = db.execute(f"SELECT rowid, id FROM quotes WHERE article_id IN ({marks})", ids)
@@ -458,7 +471,7 @@ def ingest(db_path, articles: Iterable[Article], progress: bool = False,
             if path.exists():
                 copy_database(path, work)
                 os.chmod(work, path.stat().st_mode & 0o7777)
-            summary = _ingest_into(work, articles, progress, batch_size, workers)
+            summary = _ingest_into(work, articles, progress, batch_size, workers, scratch=True)
             _fsync(work)
             os.replace(work, path)
             _fsync(path.parent)
@@ -591,7 +604,11 @@ def extracted(articles: Iterable[Article], workers: int | None = None):
 
 
 def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
-                 batch_size: int, workers: int | None = None) -> IngestSummary:
+                 batch_size: int, workers: int | None = None, scratch: bool = False) -> IngestSummary:
+    """Ingest into path. ``scratch``: path is the copy a swapping ingest builds, which
+    a killed run leaves for the next run to delete and a finished one fsyncs before
+    renaming it: its transactions need no durability (no fsync per commit, the
+    rollback journal in memory), only atomicity within this process."""
     found = extracted(articles, workers)
     # Workers fork on the first article, before this process opens the database.
     first = next(found, None)
@@ -599,11 +616,14 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
     db = sqlite_utils.Database(path)
     try:
         db.execute("PRAGMA foreign_keys = ON")  # a quote never points at nothing
+        if scratch:
+            db.execute("PRAGMA journal_mode = MEMORY")
+            db.execute("PRAGMA synchronous = OFF")
         ensure_schema(db)
         mark_running(db)
         read = 0
         batch: list[tuple[Article, list[Quote]]] = []
-        keys: dict[str, tuple] = {}
+        keys: dict[str, list[tuple]] = {}  # per article id, in the order of its quotes
         if first is not None:
             results = itertools.chain([first], results)
         if progress:
@@ -612,12 +632,12 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
         for article, quotes, found_keys in results:
             batch.append((article, quotes))
             if found_keys is not None:
-                keys.update((quote_id(article.id, q.start, q.end), k) for q, k in zip(quotes, found_keys))
+                keys[article.id] = found_keys  # the last copy of an article wins, as in write_batch
             read += 1
             if len(batch) >= batch_size:
-                write_batch(db, batch, keys)
+                write_batch(db, batch, schema=False, article_keys=keys)
                 batch, keys = [], {}
-        write_batch(db, batch, keys)
+        write_batch(db, batch, schema=False, article_keys=keys)
         finalize(db)
         n = counts(db)
         return IngestSummary(articles=n["articles"], quotes=n["quotes"],
