@@ -373,14 +373,20 @@ def _group_ordered(rows, df, fetch, refs=None):
                     if fetch(refs[other])[0] == ws:  # not a hash collision
                         best = (1.0, other, "")
                         break
+        followed: list[int] = []  # triples that 2 to POSTINGS_CAP quotes hold, the only ones indexed
+        skipped = 0
+        if row.nwords >= MIN_PARTIAL_WORDS:  # df once per triple, for the search and the index
+            for key in row.keys:
+                n = df(key)
+                if n > POSTINGS_CAP:
+                    skipped += 1
+                elif n > 1:
+                    followed.append(key)
         if best is None and row.nwords >= MIN_PARTIAL_WORDS:
             shared: Counter = Counter()
-            skipped = 0
-            for key in row.keys:
-                if df(key) > POSTINGS_CAP:
-                    skipped += 1
-                    continue
-                postings = index.get(key)
+            get = index.get
+            for key in followed:
+                postings = get(key)
                 if postings is not None:
                     shared.update(postings)
             if shared:
@@ -410,14 +416,13 @@ def _group_ordered(rows, df, fetch, refs=None):
         founders.append(founder)
         speakers.append(row.speaker)
         yield row.ref, refs[founder], score
-        if row.nwords >= MIN_PARTIAL_WORDS:  # shorter ones only ever join by their exact words
-            for key in row.keys:
-                if 1 < df(key) <= POSTINGS_CAP:
-                    postings = index.get(key)
-                    if postings is None:
-                        index[key] = array("I", (pos,))
-                    else:
-                        postings.append(pos)
+        # Shorter quotes only ever join by their exact words: followed is empty for them.
+        for key in followed:
+            postings = index.get(key)
+            if postings is None:
+                index[key] = array("I", (pos,))
+            else:
+                postings.append(pos)
         if row.nwords and df(row.exact) > 1:
             exact_index.setdefault(row.exact, []).append(pos)
 
