@@ -382,20 +382,32 @@ def _group_ordered(rows, df, fetch, refs=None):
                     skipped += 1
                 elif n > 1:
                     followed.append(key)
-        if best is None and row.nwords >= MIN_PARTIAL_WORDS:
-            shared: Counter = Counter()
+        if best is None and followed:
             get = index.get
-            for key in followed:
-                postings = get(key)
-                if postings is not None:
-                    shared.update(postings)
+            # One Counter over all the postings (one update per triple cost more).
+            shared = Counter(chain_postings(p for p in map(get, followed) if p is not None))
             if shared:
                 need = max(1, len(row.keys) // 3 - skipped)
-                ranked = [(-n, p) for p, n in shared.items() if n >= need]
-                if len(ranked) > CANDIDATES_PER_QUOTE:
-                    ranked = heapq.nsmallest(CANDIDATES_PER_QUOTE, ranked)
+                floor = 0
+                if len(shared) > CANDIDATES_PER_QUOTE:
+                    # The CANDIDATES_PER_QUOTE best all share at least `floor` triples, and
+                    # fewer than that many share more: the best are those, then the quotes
+                    # sharing exactly `floor`, first in order (the same as ranking them all).
+                    held = 0
+                    for floor, k in sorted(Counter(shared.values()).items(), reverse=True):
+                        held += k
+                        if held >= CANDIDATES_PER_QUOTE:
+                            break
+                if floor >= need:
+                    ranked = sorted([(-n, p) for p, n in shared.items() if n > floor])
+                    ties = sorted([p for p, n in shared.items() if n == floor])
+                    ranked += [(-floor, p) for p in ties[:CANDIDATES_PER_QUOTE - len(ranked)]]
                 else:
-                    ranked.sort()
+                    ranked = [(-n, p) for p, n in shared.items() if n >= need]
+                    if len(ranked) > CANDIDATES_PER_QUOTE:
+                        ranked = heapq.nsmallest(CANDIDATES_PER_QUOTE, ranked)
+                    else:
+                        ranked.sort()
                 for _, other in ranked:
                     if not (row.speaker < 0 or speakers[other] < 0 or speakers[other] == row.speaker):
                         continue
@@ -425,6 +437,9 @@ def _group_ordered(rows, df, fetch, refs=None):
                 postings.append(pos)
         if row.nwords and df(row.exact) > 1:
             exact_index.setdefault(row.exact, []).append(pos)
+
+
+chain_postings = itertools.chain.from_iterable
 
 
 class _Speakers(dict):
