@@ -289,8 +289,26 @@ def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
     for cue in reversed(list(_cues(ctx, floor, quote.start))):
         found = _speaker_of_cue(ctx, floor, cue)
         if found is not None:
-            return found
+            return _main_clause_pronoun(ctx, cue.end(), quote.start) or found
     return None
+
+
+# ", he infamously referred to …": after a clause, a pronoun and its verb.
+_CLAUSE_PRONOUN = regex.compile(
+    r",[ \t\u00a0]+(?P<pronoun>he|she|they)[ \t\u00a0]+(?:\p{Ll}+ly[ \t\u00a0]+)?(?P<verb>\p{Ll}[\p{L}’']*)")
+
+
+def _main_clause_pronoun(ctx: Context, start: int, end: int) -> Attribution | None:
+    """“When Trump announced his bid, he referred to them as “criminals””: the
+    main clause after the verb's clause has its own subject, a pronoun, and the
+    quote is in it."""
+    found = None
+    for found in _CLAUSE_PRONOUN.finditer(ctx.text, start, end):
+        pass
+    if found is None or found.group("verb") in lexicon.words("function_words"):
+        return None
+    mention = phrase_after(ctx.text, found.start("pronoun"), found.end("pronoun"))
+    return _attribution(mention, _Verb(found, "verb")) if mention is not None else None
 
 
 _BEFORE_LATE_SUBJECT = regex.compile(r"(?:[,—–]|(?<![\p{L}])as)[ \t\u00a0]*\Z")

@@ -347,6 +347,12 @@ def test_paraphrase_speaker_past_an_aside_with_commas():
     check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
 
 
+def test_paraphrase_speaker_main_clause_pronoun_after_a_reporting_clause():
+    text = 'When Talia Brennock announced her bid, she pointedly likened the pier to "a disgrace."'
+    ctx, found = run_alone(sieves.paraphrase_speaker, text)
+    check(ctx, found, "she", "pronoun", "likened")
+
+
 def test_paraphrase_speaker_pronoun():
     text = 'She argued that the budget was "a fantasy" and left.'
     ctx, found = run_alone(sieves.paraphrase_speaker, text)
