@@ -186,7 +186,10 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
         if mention.gender in ("m", "f", None):
             subject = _sentence_subject_before(people.text, mention)
             if subject is not None:  # "Trump at the time said he’d asked …"
-                return _speaker_of(subject, people)
+                named = _speaker_of(subject, people)
+                gender = first_name_gender(named.name) if named.name else None
+                if named.name and not (mention.gender and gender and gender != mention.gender):
+                    return named  # not when "Fiorina" turned out to be Frank and the pronoun "she"
             person = people.last_fitting(mention.start, mention.gender)
             if person is not None:
                 if mention.gender and not person.gender:
@@ -239,8 +242,20 @@ def _sentence_subject_before(text: str, pronoun: Mention) -> Mention | None:
     opener = sentence_opener().match(text, start, pronoun.start)  # "Later Hallstrom said …"
     if opener:
         start = opener.end()
-    found = patterns()["name"].match(text, start, pronoun.start)
-    if found is None or not _VERB_AFTER_SUBJECT.match(text, found.end(), pronoun.start):
+    # The subject opens the sentence, a clause ("When Trump announced …, he …")
+    # or follows an introduction ("And in those last nights, Fiorina wrote, she …").
+    starts = [start]
+    clause = _SUBORDINATOR.match(text, start, pronoun.start)
+    if clause:
+        starts.append(clause.end())
+    comma = _INTRO_COMMA.search(text, start, pronoun.start)
+    if comma:
+        starts.append(comma.end())
+    for start in starts:
+        found = patterns()["name"].match(text, start, pronoun.start)
+        if found is not None and _VERB_AFTER_SUBJECT.match(text, found.end(), pronoun.start):
+            break
+    else:
         return None
     title, name = split_title(clean_name(found.group()))
     if title is None:
@@ -254,6 +269,11 @@ def _sentence_subject_before(text: str, pronoun: Mention) -> Mention | None:
     if pronoun.gender and gender and gender != pronoun.gender:
         return None
     return Mention(found.start(), found.end(), found.group(), "person", name=name, title=title)
+
+
+_SUBORDINATOR = regex.compile(
+    r"(?:[Ww]hen|[Aa]fter|[Aa]s|[Ww]hile|[Bb]ecause|[Ss]ince|[Ii]f|[Aa]lthough|[Tt]hough|[Oo]nce|[Bb]efore)[ \t\u00a0]+")
+_INTRO_COMMA = regex.compile(r"\A?[^,\n\"“”]{1,60}?,[ \t\u00a0]+")
 
 
 # A plural group opening a sentence: "Senate Democrats", "the groups", "Protesters".

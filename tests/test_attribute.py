@@ -148,6 +148,17 @@ def test_a_pronoun_later_in_a_sentence_is_its_subject():
 
 
 @pytest.mark.parametrize("text", [
+    # the pronoun's own sentence names her after a subordinator or an introduction
+    'Ilse Markova runs the port. Anna Lind runs the ferry.\n\n'
+    'When Markova announced her bid, she dismissed the ferry as "a relic."',
+    'Ilse Markova runs the port. Anna Lind runs the ferry.\n\n'
+    'In those last nights, Markova wrote, she dismissed the ferry as "a relic."',
+])
+def test_a_pronoun_after_a_clause_is_the_name_in_its_sentence(text):
+    assert only(text).speaker == "Ilse Markova"
+
+
+@pytest.mark.parametrize("text", [
     "Ilse Markova said. Ever since she started, she’s said the same thing: “We stay open.”",
     "Ilse Markova said. She’s long argued: “We stay open.”",
 ])
