@@ -102,7 +102,7 @@ def patterns() -> dict[str, regex.Pattern]:
     # A capitalised name word; "’s" is a possessive, not part of the name.
     token = (
         rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)"
-        r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?![sS]\b))*" + _dot_first(_ABBREVIATION_DOT)
+        r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?=\p{L})(?![sS]\b))*" + _dot_first(_ABBREVIATION_DOT)
     )
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"  # "J." and "U.S."
     # A surname may open with a particle: "van Heerveld", "de la Torre". Particle
@@ -173,7 +173,7 @@ def _name_scanner() -> regex.Pattern | None:
     particles = _alternation(words)
     not_names = _alternation(lexicon.words("not_names"))
     # A name word, as in patterns()["name"], possessive: a scan never backtracks into it.
-    rest_of_word = r"[\p{L}\p{M}\d\-]*+(?:['’](?![sS]\b)[\p{L}\p{M}\d\-]*+)*+" + _dot_first(_ABBREVIATION_DOT)
+    rest_of_word = r"[\p{L}\p{M}\d\-]*+(?:['’](?=\p{L})(?![sS]\b)[\p{L}\p{M}\d\-]*+)*+" + _dot_first(_ABBREVIATION_DOT)
     token = rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)\p{{Lu}}{rest_of_word}"
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"
     firsts = "".join(sorted({w[0] for w in words}))

@@ -399,8 +399,18 @@ def sentence_opener() -> regex.Pattern:
     return regex.compile("(?:" + "|".join(map(regex.escape, words)) + r")(?:,?[ \t\u00a0]+)")
 
 
+# A dateline before a story's first sentence: a place in capitals, perhaps a
+# date and an agency, and a dash.
+_DATELINE = regex.compile(
+    r"\p{Lu}{2,}(?:[ .'\-]+\p{Lu}{2,})*\.?(?:,[^—–\n]{1,40}?)?(?:[ \t\u00a0]*\([^()\n]{2,20}\))?"
+    r"[ \t\u00a0]*[—–-]{1,2}[ \t\u00a0]*")
+
+
 def _subject(ctx: Context, start: int, end: int) -> Attribution | None:
     """The subject of the sentence running from start to end, and its verb."""
+    dateline = _DATELINE.match(ctx.text, start, end)
+    if dateline:  # "PHILADELPHIA, July 25 (UPI) — The committee released …"
+        start = dateline.end()
     starts = [start] + [m.end() for m in _CLAUSE_BREAK.finditer(ctx.text, start, end)][:2]
     opener = sentence_opener().match(ctx.text, start, end)
     if opener:  # "Then he cut into Bush, calling him …": the subject follows the opener

@@ -308,3 +308,9 @@ def test_a_full_stop_after_a_word_ends_the_name_but_not_after_an_abbreviation():
 def test_a_sentence_opening_word_is_no_part_of_a_name(name, split):
     from quotes.mentions import common_word_title
     assert common_word_title(name, f"{name} spoke.") == split
+
+
+def test_an_apostrophe_ends_a_name_unless_a_letter_follows():
+    from quotes.mentions import find_names
+    text = "They questioned Markova’ faith. Piet O’Rourke and Ana O'Connor spoke."
+    assert [m.group() for m in find_names(text)] == ["Markova", "Piet O’Rourke", "Ana O'Connor"]

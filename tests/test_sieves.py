@@ -396,6 +396,16 @@ def test_sentence_subject_organisation_with_the_after_an_introductory_phrase():
     check(ctx, found, "the Velmora Bar Association", "organisation", "reviewed")
 
 
+@pytest.mark.parametrize("text", [
+    'VELMORA (AP) — Talia Brennock on Saturday called the pier "a disgrace."',
+    'VELMORA, July 25 (UPI) — Talia Brennock on Saturday called the pier "a disgrace."',
+    'VELMORA - Talia Brennock on Saturday called the pier "a disgrace."',
+])
+def test_sentence_subject_after_a_dateline(text):
+    ctx, found = run_alone(sieves.sentence_subject, text)
+    assert found.mention.name == "Talia Brennock"
+
+
 def test_sentence_subject_role_after_an_introductory_phrase():
     # The docstring's own example shape: "In an interview, the senator stated ..."
     text = 'In an interview, the senator demanded "flexibility" in talks.'
