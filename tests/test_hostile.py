@@ -195,14 +195,20 @@ BOUND = 12  # ten times the input may take at most this many times as long
 
 
 def _forget_names() -> None:
-    """Empty the package's bounded caches of names (lru_cache with a maxsize), so
-    every run pays what a first run on a new article pays. Unbounded caches
-    (compiled patterns, word lists) stay: every article shares them."""
+    """Empty the package's bounded caches of names and of phrases found in a
+    window (lru_cache with a maxsize, and mentions._per_window's), so every run
+    pays what a first run on a new article pays: a warm-up run over the small
+    text must not make its measured runs cheaper than the large text's.
+    Unbounded caches (compiled patterns, word lists) stay: every article
+    shares them."""
     for name, module in list(sys.modules.items()):
         if name == "quotes" or name.startswith("quotes."):
             for value in list(vars(module).values()):
                 info = getattr(value, "cache_info", None)
-                if callable(info) and info().maxsize is not None:
+                if callable(info):
+                    if info().maxsize is not None:
+                        value.cache_clear()
+                elif callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
 
 
