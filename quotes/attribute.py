@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache, lru_cache
+from functools import cache
 from typing import NamedTuple
 
 import regex
 
 from . import lexicon
-from .context import Context
+from .context import Context, names_mid_sentence
 from .marks import find_marks
 from .identity import DESCRIPTION
 from .mentions import (clean_name, common_word_title, definite, is_organisation, not_a_name_word,
@@ -49,8 +49,9 @@ def extract_article(article: Article) -> list[Quote]:
                     ctx.quotes[i].confidence = _confidence().get(sieve.__name__)
     if any(found is not None for found in ctx.attributions):  # nothing to resolve, no name scan
         _resolve(ctx, ArticleSpeakers(text))
+    # Attributed passages are quotes unless they name a work; the others must look like one.
     return [q for q in ctx.quotes
-            if (q.sieve is not None or is_quotation(q.text)) and not names_a_work(text, q)]
+            if (not names_a_work(text, q) if q.sieve is not None else is_quotation(q.text))]
 
 
 # An unattributed passage of one word is a scare quote (so-called “reform”).
@@ -314,15 +315,7 @@ _VERB_AFTER_SUBJECT = regex.compile(r"(?:,[^,\n]{1,80},)?[ \t\u00a0]+(?:\p{Ll}+l
 
 def _proper_word(word: str, text: str) -> bool:
     """A one-word name the article also writes mid-sentence, and no common word."""
-    return not not_a_name_word(word) and word in _names_mid_sentence(text)
-
-
-_MID_SENTENCE_WORD = regex.compile(r"(?<=[\p{Ll},;][ \t\u00a0]+)\p{Lu}[\p{L}\-]+")
-
-
-@lru_cache(maxsize=2)  # the article being attributed: one scan, however many pronouns
-def _names_mid_sentence(text: str) -> frozenset[str]:
-    return frozenset(_MID_SENTENCE_WORD.findall(text))
+    return not not_a_name_word(word) and word in names_mid_sentence(text)
 
 
 _RELATIVE_GAP = regex.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*\Z")

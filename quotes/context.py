@@ -7,7 +7,7 @@ sieve makes is bounded and a stray mark elsewhere cannot mislead it.
 from __future__ import annotations
 
 import bisect
-from functools import cache
+from functools import cache, lru_cache
 from dataclasses import dataclass, field
 
 import regex
@@ -48,7 +48,6 @@ class Context:
 
     def __post_init__(self) -> None:
         self._starts = [p[0] for p in self.paragraphs]
-        self._names: frozenset[str] | None = None
         self._cache: dict = {}
         # Sieves ask for the same bounds and sentences of a quote again and
         # again; each is computed once (the text and the quotes never change).
@@ -102,11 +101,8 @@ class Context:
         return ceiling
 
     def names_mid_sentence(self) -> frozenset[str]:
-        """Capitalised words the article writes inside a sentence: names, not
-        words capitalised only because they open one."""
-        if self._names is None:
-            self._names = frozenset(_MID_SENTENCE_CAPITAL.findall(self.text))
-        return self._names
+        """Capitalised words the article writes inside a sentence."""
+        return names_mid_sentence(self.text)
 
     def sentence_end(self, start: int, ceiling: int) -> int:
         """The end of the sentence that runs on from start (at most ceiling)."""
@@ -136,6 +132,13 @@ class Context:
         while start < end and self.text[start] in " \t\u00a0":
             start += 1
         return start
+
+
+@lru_cache(maxsize=2)  # the article being attributed: one scan for every sieve and pronoun
+def names_mid_sentence(text: str) -> frozenset[str]:
+    """Capitalised words the text writes inside a sentence: names, not words
+    capitalised only because they open one."""
+    return frozenset(_MID_SENTENCE_CAPITAL.findall(text))
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:

@@ -531,14 +531,14 @@ def not_a_name_word(word: str) -> bool:
     "May" and "Don" are)."""
     lower = word.casefold()
     if not word[1:].islower() or not (
-            lower in _NOT_NAME_WORDS() or word in lexicon.words("title_modifiers")):
+            lower in _not_name_words() or word in lexicon.words("title_modifiers")):
         return False
     from .speakers import is_first_name  # speakers builds on this module
     return not is_first_name(word)
 
 
 @cache
-def _NOT_NAME_WORDS() -> frozenset[str]:
+def _not_name_words() -> frozenset[str]:
     words = (lexicon.words("function_words") | lexicon.words("auxiliaries") | lexicon.words("prepositions")
              | {w.casefold() for w in lexicon.words("sentence_openers")}
              | lexicon.words("cue_verbs"))  # "Stated Stone:", "Continued Stone:"

@@ -104,9 +104,6 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     return _attribution(mention, cue)
 
 
-# Words before the phrase found that belong to it though it does not take
-# them in: "New York City Public Advocate Trish James", "Fight for $15
-# organizing director Kendall Fells". No clause fits in them.
 def _with_leading_words(text: str, mention: Mention, start: int) -> Mention:
     """The mention grown back to start, the words it gains added to its title."""
     title = " ".join(filter(None, (text[start:mention.start].strip(), mention.title)))
@@ -114,6 +111,9 @@ def _with_leading_words(text: str, mention: Mention, start: int) -> Mention:
                                title=title if mention.kind == "person" else mention.title)
 
 
+# Words before the phrase found that belong to it though it does not take
+# them in: "New York City Public Advocate Trish James", "Fight for $15
+# organizing director Kendall Fells". No clause fits in them.
 _LEADING_WORDS = regex.compile(r"(?:\p{Lu}[\p{L}\d\-.’']*|for|of|\$?\d+)(?:[ \t\u00a0]+(?:\p{Lu}[\p{L}\d\-.’']*|for|of|the|\$?\d+)){0,5}[ \t\u00a0]+")
 
 
@@ -127,9 +127,8 @@ def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:
     after = _BLANKS.match(ctx.text, cue.end(), ctx.ceiling(i))
     if not after:
         return None
-    mention = phrase_after(ctx.text, after.end(), ctx.ceiling(i))
-    if mention is None and not cue.group("cue").endswith("ing"):  # "noting rising prices" names no one
-        mention = _description(ctx.text, after.end(), ctx.ceiling(i), whole=False)
+    mention = phrase_after(ctx.text, after.end(), ctx.ceiling(i)) \
+        or _description(ctx.text, after.end(), ctx.ceiling(i), whole=False)
     return _attribution(mention, cue)
 
 
