@@ -118,8 +118,40 @@ def _resolve(ctx: Context, people: ArticleSpeakers) -> None:
             unnamed = (mention.start, speaker)
         quote.speaker, quote.title, quote.speaker_kind = speaker.name, speaker.title, speaker.kind
         quote.affiliation = speaker.affiliation
+        if speaker.kind == "person" and speaker.name and mention.end <= quote.start:
+            mention = _clause_subject(ctx, quote, mention, speaker.name) or mention
         quote.speaker_start, quote.speaker_end, quote.mention = mention.start, mention.end, mention.text
         quote.cue, quote.cue_start, quote.cue_end = found.cue, found.cue_start, found.cue_end
+
+
+# A pronoun that opens a clause of its own: "although she made it clear",
+# "as he keeps talking", "and she said"; not "noted that he", a reported clause.
+_CLAUSE_PRONOUN = regex.compile(
+    r"(?<![\p{L}])(?:as|although|though|when|while|because|since|after|before|once|and|but|yet|where)"
+    r"[ \t\u00a0]+((?:[Hh]e|[Ss]he))(?=[ \t\u00a0]+\p{Ll})")
+_PRONOUN_GENDER = {"he": "m", "she": "f"}
+
+
+def _clause_subject(ctx: Context, quote: Quote, mention: Mention, name: str) -> Mention | None:
+    """The pronoun that is the subject of the clause that carries the quote,
+    when it is the speaker again: in "Clinton endorsed the deal, although she
+    made it clear that she has “serious concerns”" the quote's source is the
+    first "she", who is Clinton. The speaker stays as resolved; only the
+    mention, the words that carry the attribution, moves to that clause."""
+    if mention.kind == "pronoun":
+        return None
+    gender = mention.gender if mention.gender in ("m", "f") else first_name_gender(name)
+    if gender not in ("m", "f"):
+        return None
+    paragraph = ctx.paragraphs[ctx.paragraph_of(quote.start)][0] if ctx.paragraphs else 0
+    start = max(mention.end, ctx.sentence_start(quote.start, max(paragraph, quote.start - 300)))
+    found = None
+    for clause in _CLAUSE_PRONOUN.finditer(ctx.text, start, quote.start):
+        if not any(q.start <= clause.start() < q.end for q in ctx.quotes):
+            found = clause
+    if found is None or _PRONOUN_GENDER[found.group(1).casefold()] != gender:
+        return None
+    return Mention(found.start(1), found.end(1), found.group(1), "pronoun", gender=gender)
 
 
 def _it(mention: Mention, people: ArticleSpeakers, unnamed: tuple[int, Resolved]) -> Resolved:

@@ -217,7 +217,47 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
         # "…, saying: “…”": the participle's subject is the sentence's.
         found = _subject(ctx, floor, cue.start())
         return Attribution(found.mention, cue.group("cue"), cue.start(), cue.end()) if found else None
-    return _attribution(subject_before(ctx.text, floor + len(trimmed), floor=floor), cue)
+    end = floor + len(trimmed)
+    mention = subject_before(ctx.text, end, floor=floor) or _described_subject(ctx.text, floor, end)
+    return _attribution(mention, cue)
+
+
+def _described_subject(text: str, floor: int, end: int) -> Mention | None:
+    """A described speaker that is the whole subject before a verb ("the
+    announcer said", "one questioner claimed"), opening the sentence, or the
+    clause after its opener or last comma."""
+    if end >= len(text) or text[end] not in _BLANK_CHARS:
+        return None  # "The so-called “reform”": a word runs on into the verb
+    starts = [floor]
+    opener = sentence_opener().match(text, floor, end)
+    if opener:
+        starts.append(opener.end())
+    comma = None
+    for comma in _CLAUSE_BREAK.finditer(text, floor, end):
+        pass
+    if comma:
+        starts.append(comma.end())
+    for start in starts:
+        mention = _description(text, start, end, whole=True)
+        if mention is not None:
+            words = mention.text.split()
+            # A subject runs a few words and holds no clause: not "The
+            # rejection of the party’s wisdom was complete when Trump …".
+            if len(words) <= SUBJECT_DESCRIPTION_WORDS and words[-1].casefold() not in _not_described() \
+                    and not any(w.casefold() in _clause_words() for w in words):
+                return mention
+    return None
+
+
+SUBJECT_DESCRIPTION_WORDS = 8
+
+
+@cache
+def _clause_words() -> frozenset[str]:
+    """Words that make a phrase a clause rather than a subject: verbs,
+    auxiliaries, and possessives standing on their own ("particularly his")."""
+    return frozenset(lexicon.words("cue_verbs") | lexicon.words("auxiliaries")
+                     | {"his", "her", "its", "their", "our", "my", "your", "when", "while", "if"})
 
 
 _COLON_END = regex.compile(r":[ \t\u00a0]*\Z")
@@ -563,10 +603,25 @@ def previous_sentence(ctx: Context, i: int) -> Attribution | None:
     sentence = ctx.sentence_start(end, p_start)
     if sentence >= end:
         return None
-    found = _subject(ctx, sentence, end)
+    found = _closing_attribution(ctx, sentence, end) or _subject(ctx, sentence, end)
     if found is None or found.mention.kind not in ("person", "pronoun") or found.mention.gender in ("n", "p", "r"):
         return None
     return found
+
+
+def _closing_attribution(ctx: Context, start: int, end: int) -> Attribution | None:
+    """The speaker named at the close of the sentence from start to end (its
+    full stop): "… the administration may be weighing, Schiff said." """
+    cue = None
+    for cue in _cues(ctx, max(start, end - 160), end + 1):
+        pass
+    if cue is None or _goes_on(ctx.text, cue.end(), end + 1):
+        return None
+    trimmed = _strip_between(ctx.text[start:cue.start()])
+    mention = subject_before(ctx.text, start + len(trimmed), floor=start)
+    if mention is None or not _BEFORE_LATE_SUBJECT.search(ctx.text, start, mention.start):
+        return None
+    return _attribution(mention, cue)
 
 
 def _borrow(found: Attribution, j: int) -> Attribution:

@@ -533,3 +533,24 @@ def test_letters_after_an_appositive_name_join_the_title():
 def test_a_name_with_particles_keeps_its_first_name():
     q = only('"We have no choice," Mayor Clara de la Cruz told reporters.')
     assert (q.speaker, q.title) == ("Clara de la Cruz", "Mayor")
+
+
+@pytest.mark.parametrize("text, pronoun", [
+    ('Talia Brennock backed the deal, although she made it clear that she has "serious concerns" about it.', "she"),
+    ('Mayor Ilse Brandvold is winning applause as she keeps talking about the "power of the harbour".', "she"),
+])
+def test_the_mention_is_the_subject_of_the_clause_that_carries_the_quote(text, pronoun):
+    q = only(text)
+    assert q.mention == pronoun and text[q.speaker_start:q.speaker_end] == pronoun
+    assert q.speaker in ("Talia Brennock", "Ilse Brandvold")  # the speaker stays as resolved
+
+
+@pytest.mark.parametrize("text", [
+    # the pronoun is another person's
+    'Talia Brennock backed the deal, although he made it clear that he has "serious concerns" about it.',
+    # a reported clause ("noted that she"): the outer subject carries the quote
+    'Talia Brennock noted that she taught law, and added: "I know a little about this."',
+])
+def test_the_mention_stays_when_no_clause_of_the_speaker_carries_the_quote(text):
+    q = only(text)
+    assert q.mention == "Talia Brennock"

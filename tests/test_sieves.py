@@ -246,6 +246,28 @@ def test_speaker_cue_quote_passes(text):
     assert found is None
 
 
+@pytest.mark.parametrize("text, described, cue", [
+    ('As the siren rang, the announcer said, "Please leave the pier now."', "the announcer", "said"),
+    ('At a forum on Monday, one questioner claimed that the "harbour fees" were unfair.',
+     "one questioner", "claimed"),
+    ('Many fishermen said the plan was "a slow death for the port."', "Many fishermen", "said"),
+])
+def test_speaker_cue_quote_described_subject(text, described, cue):
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    check(ctx, found, described, "description", cue)
+
+
+@pytest.mark.parametrize("text", [
+    # a clause, not a subject, stands before the verb
+    'The rejection of the plan was complete when the board in its report said "no".',
+    # a possessive on its own is no described speaker
+    'He left, particularly angry at his warning that the port would be "at the back of the queue".',
+])
+def test_speaker_cue_quote_no_described_subject_in_a_clause(text):
+    _, found = run_alone(sieves.speaker_cue_quote, text)
+    assert found is None or found.mention.kind != "description"
+
+
 # ---------------------------------------------------------------- according_to
 
 
@@ -570,6 +592,13 @@ def test_dash_speaker_passes_on_a_dash_that_goes_on_with_a_sentence():
 def test_previous_sentence_subject_speaks_a_quote_of_its_own(text):
     ctx, found = run_after_earlier_sieves(sieves.previous_sentence, text, 0)
     check(ctx, found, "Talia Brennock", "person", "announced", "Talia Brennock")
+
+
+def test_previous_sentence_speaker_named_at_its_close():
+    text = ('The board may still be weighing the fees, Talia Brennock said. '
+            '"Nobody has told us what they will cost."')
+    ctx, found = run_after_earlier_sieves(sieves.previous_sentence, text, 0)
+    check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
 
 
 @pytest.mark.parametrize("text", [
