@@ -222,18 +222,18 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     return _attribution(mention, cue)
 
 
-def _described_subject(text: str, floor: int, end: int) -> Mention | None:
+def _described_subject(text: str, floor: int, end: int, clause_starts: bool = True) -> Mention | None:
     """A described speaker that is the whole subject before a verb ("the
     announcer said", "one questioner claimed"), opening the sentence, or the
     clause after its opener or last comma."""
     if end >= len(text) or text[end] not in _BLANK_CHARS:
         return None  # "The so-called “reform”": a word runs on into the verb
     starts = [floor]
-    opener = sentence_opener().match(text, floor, end)
+    opener = sentence_opener().match(text, floor, end) if clause_starts else None
     if opener:
         starts.append(opener.end())
     comma = None
-    for comma in _CLAUSE_BREAK.finditer(text, floor, end):
+    for comma in _CLAUSE_BREAK.finditer(text, floor, end) if clause_starts else ():
         pass
     if comma:
         starts.append(comma.end())
@@ -250,6 +250,25 @@ def _described_subject(text: str, floor: int, end: int) -> Mention | None:
 
 
 SUBJECT_DESCRIPTION_WORDS = 8
+_NEXT_WORD = regex.compile(r"[ \t\u00a0]+(?P<word>\p{Ll}[\p{L}’']*)")
+
+
+def _described_before_verb(text: str, start: int, end: int) -> Mention | None:
+    """A described subject opening a clause, ended by a word that is surely a
+    verb: a reporting verb, an auxiliary, or a past form ("Several
+    environmental groups granted …", "one questioner claimed …")."""
+    words = _WORDS_AHEAD.match(text, start, end)
+    if words is None:
+        return None
+    for gap in _NEXT_WORD.finditer(text, words.start(), words.end()):
+        verb = gap.group("word")
+        if verb in lexicon.words("cue_verbs") or verb in lexicon.words("auxiliaries") or (
+                len(verb) > 4 and verb.endswith("ed")):
+            return _described_subject(text, start, gap.start(), clause_starts=False)
+    return None
+
+
+_WORDS_AHEAD = regex.compile(r"[\p{L}\d’'\-]+(?:[ \t\u00a0]+[\p{L}\d’'\-]+){1,8}")
 
 
 @cache
@@ -457,7 +476,9 @@ def _subject(ctx: Context, start: int, end: int) -> Attribution | None:
     for start in starts:
         mention = phrase_after(ctx.text, start, end)
         if mention is None or not _plausible_subject(ctx, mention):
-            continue
+            mention = _described_before_verb(ctx.text, start, end)  # "Several groups granted …"
+            if mention is None:
+                continue
         if start != starts[0] and mention.name in lexicon.words("places"):
             continue  # "in Birmingham, Alabama, on Saturday": a place after a comma
         verb = _VERB_NEXT.match(ctx.text, mention.end, end)

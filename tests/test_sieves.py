@@ -428,6 +428,16 @@ def test_sentence_subject_after_a_dateline(text):
     assert found.mention.name == "Talia Brennock"
 
 
+@pytest.mark.parametrize("text, described, verb", [
+    ('In August, several harbour groups granted Mr. Kerrow an extension, saying his "capital was short."',
+     "several harbour groups", "granted"),
+    ('The harbour results surprised everyone and showed "a port in decline."', "The harbour results", "surprised"),
+])
+def test_sentence_subject_described_before_a_verb(text, described, verb):
+    ctx, found = run_alone(sieves.sentence_subject, text)
+    check(ctx, found, described, "description", verb)
+
+
 def test_sentence_subject_role_after_an_introductory_phrase():
     # The docstring's own example shape: "In an interview, the senator stated ..."
     text = 'In an interview, the senator demanded "flexibility" in talks.'
