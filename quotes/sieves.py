@@ -237,6 +237,11 @@ def _described_subject(text: str, floor: int, end: int, clause_starts: bool = Tr
         pass
     if comma:
         starts.append(comma.end())
+    clause = None
+    for clause in _CLAUSE_OPENER.finditer(text, floor, end) if clause_starts else ():
+        pass
+    if clause:  # "… a strong debate, when many commentators called him …"
+        starts.append(clause.end())
     for start in starts:
         mention = _description(text, start, end, whole=True)
         if mention is not None:
@@ -250,6 +255,8 @@ def _described_subject(text: str, floor: int, end: int, clause_starts: bool = Tr
 
 
 SUBJECT_DESCRIPTION_WORDS = 8
+_CLAUSE_OPENER = regex.compile(
+    r"(?<![\p{L}])(?:when|after|while|because|since|although|though|once|before|but|where|as)[ \t\u00a0]+")
 _NEXT_WORD = regex.compile(r"[ \t\u00a0]+(?P<word>\p{Ll}[\p{L}’']*)")
 
 
