@@ -232,13 +232,16 @@ def _described_subject(text: str, floor: int, end: int, clause_starts: bool = Tr
     opener = sentence_opener().match(text, floor, end) if clause_starts else None
     if opener:
         starts.append(opener.end())
+    # Only the last stretch can hold a subject of a few words: looking no
+    # further keeps a sentence of a thousand verbs linear.
+    reach = max(floor, end - SUBJECT_DESCRIPTION_REACH)
     comma = None
-    for comma in _CLAUSE_BREAK.finditer(text, floor, end) if clause_starts else ():
+    for comma in _CLAUSE_BREAK.finditer(text, reach, end) if clause_starts else ():
         pass
     if comma:
         starts.append(comma.end())
     clause = None
-    for clause in _CLAUSE_OPENER.finditer(text, floor, end) if clause_starts else ():
+    for clause in _CLAUSE_OPENER.finditer(text, reach, end) if clause_starts else ():
         pass
     if clause:  # "… a strong debate, when many commentators called him …"
         starts.append(clause.end())
@@ -255,6 +258,7 @@ def _described_subject(text: str, floor: int, end: int, clause_starts: bool = Tr
 
 
 SUBJECT_DESCRIPTION_WORDS = 8
+SUBJECT_DESCRIPTION_REACH = 200  # characters before the verb
 _CLAUSE_OPENER = regex.compile(
     r"(?<![\p{L}])(?:when|after|while|because|since|although|though|once|before|but|where|as)[ \t\u00a0]+")
 _NEXT_WORD = regex.compile(r"[ \t\u00a0]+(?P<word>\p{Ll}[\p{L}’']*)")
