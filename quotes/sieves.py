@@ -146,6 +146,9 @@ _DESCRIPTION = regex.compile(
     r"(?P<complement>[ \t\u00a0]+(?:of|in|at|for|from|with)[ \t\u00a0]+[^,.;:!?\"“”\n]{1,80})?"
     .replace("{stop}", r"(?:of|in|at|for|from|with|on|to|by|as|and|or|but|who|whom|whose|which|that)(?![\p{L}])")
 )
+# A determiner standing for the people just described: "Another said …", "read one".
+_BARE_DETERMINER = regex.compile(
+    r"(?:[Aa]nother|[Oo]thers|[Ss]ome|[Mm]any|[Mm]ost|[Bb]oth|[Ss]everal|[Oo]ne|[Ff]ew)(?![\p{L}\d\-’'])")
 # What may follow a described speaker after an inverted verb: "said the designer, who ...".
 _DESCRIPTION_END = regex.compile(r"[ \t\u00a0]*(?:[,.;:!?]|\Z)")
 
@@ -162,6 +165,9 @@ def _description(text: str, start: int, end: int, whole: bool) -> Mention | None
     `whole` (between a quote and its verb), else closing its clause (after an
     inverted verb). Its words must not be verbs, function words or times, and
     without a determiner it is a plural ("critics", "federal prosecutors")."""
+    bare = _BARE_DETERMINER.match(text, start, end)
+    if bare and (bare.end() == end if whole else _closes_clause(text, bare.end(), end)):
+        return Mention(bare.start(), bare.end(), bare.group(), "description")  # "Another said"
     match = _DESCRIPTION.match(text, start, end)
     if match is None:
         return None

@@ -509,6 +509,8 @@ def test_a_bare_organisation_noun_is_a_description_not_a_speaker_of_its_own():
     ('One intelligence source said: "The agents are under a lot of pressure."',
      "One intelligence source"),
     ('"We will appeal," the lawyer said.', "the lawyer"),
+    ('Another said he hoped with his "whole heart" that the pier would reopen.', "Another"),
+    ('"The harbour is ours," read one.', "one"),
 ])
 def test_an_unnamed_source_is_described_as_written(text, described):
     q = only(text)
