@@ -225,7 +225,16 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
         return Attribution(found.mention, cue.group("cue"), cue.start(), cue.end()) if found else None
     end = floor + len(trimmed)
     mention = subject_before(ctx.text, end, floor=floor) or _described_subject(ctx.text, floor, end)
+    if mention is not None and mention.kind == "document" and _INDEFINITE.match(mention.text) \
+            and cue.group("cue").endswith("ing"):
+        # "she released a statement saying “…”": the statement is hers
+        found = _subject(ctx, floor, mention.start)
+        if found is not None:
+            return Attribution(found.mention, cue.group("cue"), cue.start(), cue.end())
     return _attribution(mention, cue)
+
+
+_INDEFINITE = regex.compile(r"[Aa]n?[ \t\u00a0]")
 
 
 def _described_subject(text: str, floor: int, end: int, clause_starts: bool = True) -> Mention | None:

@@ -258,6 +258,15 @@ def test_speaker_cue_quote_described_subject(text, described, cue):
     check(ctx, found, described, "description", cue)
 
 
+@pytest.mark.parametrize("text, mention", [
+    ('At the time, she released a statement saying, "The harbour has a trusted partner."', "she"),
+    ('Talia Brennock sent an email saying "the pier is done."', "Talia Brennock"),
+])
+def test_speaker_cue_quote_a_document_sent_by_the_subject(text, mention):
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    check(ctx, found, mention, "pronoun" if mention == "she" else "person", "saying")
+
+
 @pytest.mark.parametrize("text", [
     # a clause, not a subject, stands before the verb
     'The rejection of the plan was complete when the board in its report said "no".',
