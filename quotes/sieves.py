@@ -224,9 +224,10 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
         found = _subject(ctx, floor, cue.start())
         return Attribution(found.mention, cue.group("cue"), cue.start(), cue.end()) if found else None
     end = floor + len(trimmed)
-    mention = subject_before(ctx.text, end, floor=floor) or _described_subject(ctx.text, floor, end)
-    if mention is not None and mention.kind == "document" and _INDEFINITE.match(mention.text) \
-            and cue.group("cue").endswith("ing"):
+    participle = cue.group("cue").endswith("ing")
+    mention = subject_before(ctx.text, end, floor=floor) or (
+        None if participle else _described_subject(ctx.text, floor, end))  # not "the polls closed, stating"
+    if mention is not None and mention.kind == "document" and _INDEFINITE.match(mention.text) and participle:
         # "she released a statement saying “…”": the statement is hers
         found = _subject(ctx, floor, mention.start)
         if found is not None:

@@ -270,6 +270,8 @@ def test_speaker_cue_quote_a_document_sent_by_the_subject(text, mention):
 @pytest.mark.parametrize("text", [
     # a clause, not a subject, stands before the verb
     'The rejection of the plan was complete when the board in its report said "no".',
+    # a participle's subject is never a description standing right before it
+    'The party meeting began vowing to "fight for every vote" in the state.',
     # a possessive on its own is no described speaker
     'He left, particularly angry at his warning that the port would be "at the back of the queue".',
 ])
