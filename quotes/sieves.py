@@ -367,6 +367,25 @@ def according_to(ctx: Context, i: int) -> Attribution | None:
     return None
 
 
+def according_to_described(ctx: Context, i: int) -> Attribution | None:
+    """According to his physician, he is in “astonishingly excellent” health —
+    an unnamed source the sentence credits, when no verb of the sentence
+    reports the quote (after paraphrase_speaker, which would have found one)."""
+    quote = ctx.quotes[i]
+    floor = ctx.sentence_start(quote.start, ctx.floor(i))
+    ceiling = ctx.sentence_end(quote.end, ctx.ceiling(i))
+    for start, end in ((quote.end, ceiling), (floor, quote.start)):
+        for match in _ACCORDING_TO.finditer(ctx.text, start, end):
+            mention = _description(ctx.text, match.end(), end, whole=False)
+            if mention is not None:
+                cue = match.group().strip()
+                return Attribution(mention, cue, match.start(), match.start() + len(cue))
+    return None
+
+
+_ACCORDING_TO = regex.compile(r"(?<![\p{L}])[Aa]ccording[ \t\u00a0]+to[ \t\u00a0]+")
+
+
 def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
     """X said the plan was “a disaster” — the speaker of the paraphrase around the quote."""
     quote = ctx.quotes[i]
@@ -687,6 +706,7 @@ SIEVES: list[Sieve] = [
     according_to,
     sentence_end_cue,
     paraphrase_speaker,
+    according_to_described,
     sentence_subject,
     same_paragraph,
     continuation,

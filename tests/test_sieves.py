@@ -310,6 +310,31 @@ def test_according_to_passes(text):
     assert found is None
 
 
+# ---------------------------------------------------------------- according_to_described
+
+
+@pytest.mark.parametrize("text, described", [
+    ('According to his longtime physician, the mayor is in "astonishingly excellent" health.',
+     "his longtime physician"),
+    ('The harbour fund, according to its annual summary, "draws a troubling portrait of the port."',
+     "its annual summary"),
+])
+def test_according_to_described(text, described):
+    ctx, found = run_after_earlier_sieves(sieves.according_to_described, text, 0)
+    check(ctx, found, described, "description", "According to" if text.startswith("A") else "according to")
+
+
+def test_according_to_described_leaves_a_reporting_verb_its_speaker():
+    # "said" reports the quote: paraphrase_speaker, an earlier sieve, names Brennock
+    text = 'According to the harbour minutes, Talia Brennock said the pier was "beyond repair."'
+    ctx = context(text)
+    for sieve in SIEVES[:SIEVES.index(sieves.according_to_described)]:
+        found = sieve(ctx, 0)
+        if found is not None:
+            break
+    assert found.mention.text == "Talia Brennock"
+
+
 # ---------------------------------------------------------------- sentence_end_cue
 
 
