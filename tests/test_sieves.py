@@ -206,6 +206,11 @@ def test_quote_speaker_cue_leading_words_hold_no_clause():
     assert found is None
 
 
+def test_quote_speaker_cue_quoted_as_saying():
+    ctx, found = run_alone(sieves.quote_speaker_cue, '"We will rebuild the pier," Brennock was quoted as saying.')
+    check(ctx, found, "Brennock", "person", "was quoted as saying", "Brennock")
+
+
 def test_quote_speaker_cue_description_must_fill_the_gap():
     _, found = run_alone(sieves.quote_speaker_cue, '"We will rebuild," the pier was said to be sound.')
     assert found is None
