@@ -207,7 +207,27 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
     cues = list(_cues(ctx, floor, quote.start))
     if not cues or not _leads_into(ctx, cues[-1], quote.start):
         return None  # the verb nearest the quote must lead straight into it
-    return _speaker_of_cue(ctx, floor, cues[-1])
+    found = _speaker_of_cue(ctx, floor, cues[-1])
+    return _outer_reporter(ctx, floor, cues, found) or found
+
+
+# Between a reporting verb and the subject of the clause it reports: "said (that)".
+_REPORTED_CLAUSE = regex.compile(r"[ \t\u00a0]+(?:that[ \t\u00a0]+)?")
+
+
+def _outer_reporter(ctx: Context, floor: int, cues: list, found: Attribution | None) -> Attribution | None:
+    """The speaker who reports the clause the found speaker opens: in "Trump
+    said that Romney begged him and “would have dropped to his knees”" the
+    words are Trump's, who tells what Romney did."""
+    if found is None:
+        return None
+    start = found.mention.start
+    for cue in reversed(cues):
+        if cue.end() <= start:
+            if _REPORTED_CLAUSE.fullmatch(ctx.text, cue.end(), start):
+                return _speaker_of_cue(ctx, floor, cue)
+            return None
+    return None
 
 
 _INVERTED_OPENER = regex.compile(
@@ -390,10 +410,12 @@ def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
     """X said the plan was “a disaster” — the speaker of the paraphrase around the quote."""
     quote = ctx.quotes[i]
     floor = ctx.sentence_start(quote.start, ctx.floor(i))
-    for cue in reversed(list(_cues(ctx, floor, quote.start))):
+    cues = list(_cues(ctx, floor, quote.start))
+    for cue in reversed(cues):
         found = _speaker_of_cue(ctx, floor, cue)
         if found is not None:
-            return _main_clause_pronoun(ctx, cue.end(), quote.start) or found
+            return _main_clause_pronoun(ctx, cue.end(), quote.start) or _outer_reporter(ctx, floor, cues, found) \
+                or found
     return None
 
 

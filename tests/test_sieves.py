@@ -263,6 +263,22 @@ def test_speaker_cue_quote_described_subject(text, described, cue):
     check(ctx, found, described, "description", cue)
 
 
+@pytest.mark.parametrize("text, mention, cue", [
+    ('Talia Brennock said that Ivo Marsh begged her for a berth and "would have dropped to his knees."',
+     "Talia Brennock", "said"),
+    ('Talia Brennock said Ivo Marsh asked her "to build on the mayor\'s comments."', "Talia Brennock", "said"),
+])
+def test_speaker_cue_quote_the_reporter_of_the_clause_speaks(text, mention, cue):
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    check(ctx, found, mention, "person", cue)
+
+
+def test_paraphrase_speaker_the_reporter_of_the_clause_speaks():
+    text = 'Talia Brennock said Ivo Marsh would offer "a prayer" for the fleet.'
+    ctx, found = run_alone(sieves.paraphrase_speaker, text)
+    check(ctx, found, "Talia Brennock", "person", "said")
+
+
 @pytest.mark.parametrize("text, mention", [
     ('At the time, she released a statement saying, "The harbour has a trusted partner."', "she"),
     ('Talia Brennock sent an email saying "the pier is done."', "Talia Brennock"),
