@@ -211,8 +211,9 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
     return _outer_reporter(ctx, floor, cues, found) or found
 
 
-# Between a reporting verb and the subject of the clause it reports: "said (that)".
-_REPORTED_CLAUSE = regex.compile(r"[ \t\u00a0]+(?:that[ \t\u00a0]+)?")
+# Between a reporting verb and the subject of the clause it reports: "said (that)",
+# "told reporters that".
+_REPORTED_CLAUSE = regex.compile(r"[ \t\u00a0]+(?:(?:[^,.;:!?\"“”\n]{1,40}?[ \t\u00a0]+)?that[ \t\u00a0]+)?")
 
 
 def _outer_reporter(ctx: Context, floor: int, cues: list, found: Attribution | None) -> Attribution | None:

@@ -267,6 +267,7 @@ def test_speaker_cue_quote_described_subject(text, described, cue):
     ('Talia Brennock said that Ivo Marsh begged her for a berth and "would have dropped to his knees."',
      "Talia Brennock", "said"),
     ('Talia Brennock said Ivo Marsh asked her "to build on the mayor\'s comments."', "Talia Brennock", "said"),
+    ('Talia Brennock told reporters that Ivo Marsh would be "a fine harbour master."', "Talia Brennock", "told"),
 ])
 def test_speaker_cue_quote_the_reporter_of_the_clause_speaks(text, mention, cue):
     ctx, found = run_alone(sieves.speaker_cue_quote, text)
