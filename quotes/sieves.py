@@ -248,7 +248,7 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     participle = cue.group("cue").endswith("ing")
     mention = subject_before(ctx.text, end, floor=floor) or (
         None if participle else _described_subject(ctx.text, floor, end))  # not "the polls closed, stating"
-    if mention is not None and mention.kind == "document" and _INDEFINITE.match(mention.text) and participle:
+    if mention is not None and mention.kind == "document" and _ISSUED_DOCUMENT.match(mention.text) and participle:
         # "she released a statement saying “…”": the statement is hers
         found = _subject(ctx, floor, mention.start)
         if found is not None:
@@ -256,7 +256,8 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     return _attribution(mention, cue)
 
 
-_INDEFINITE = regex.compile(r"[Aa]n?[ \t\u00a0]")
+# "a statement", "her statement": a document the subject issued (not "the statement", one named before).
+_ISSUED_DOCUMENT = regex.compile(r"(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)[ \t\u00a0]")
 
 
 def _described_subject(text: str, floor: int, end: int, clause_starts: bool = True) -> Mention | None:

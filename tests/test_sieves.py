@@ -280,13 +280,14 @@ def test_paraphrase_speaker_the_reporter_of_the_clause_speaks():
     check(ctx, found, "Talia Brennock", "person", "said")
 
 
-@pytest.mark.parametrize("text, mention", [
-    ('At the time, she released a statement saying, "The harbour has a trusted partner."', "she"),
-    ('Talia Brennock sent an email saying "the pier is done."', "Talia Brennock"),
+@pytest.mark.parametrize("text, mention, cue", [
+    ('At the time, she released a statement saying, "The harbour has a trusted partner."', "she", "saying"),
+    ('Talia Brennock sent an email saying "the pier is done."', "Talia Brennock", "saying"),
+    ('Later she revised her statement explaining that no email was "marked classified."', "she", "explaining"),
 ])
-def test_speaker_cue_quote_a_document_sent_by_the_subject(text, mention):
+def test_speaker_cue_quote_a_document_sent_by_the_subject(text, mention, cue):
     ctx, found = run_alone(sieves.speaker_cue_quote, text)
-    check(ctx, found, mention, "pronoun" if mention == "she" else "person", "saying")
+    check(ctx, found, mention, "pronoun" if mention == "she" else "person", cue)
 
 
 @pytest.mark.parametrize("text", [
