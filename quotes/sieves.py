@@ -515,9 +515,23 @@ def _strip_between(text: str) -> str:
             start -= 1
         word = text[start:end]
         adverb = len(word) > 3 and word.endswith("ly") and word.islower()
-        if not start or not (word in auxiliaries or adverb):
+        if start and (word in auxiliaries or adverb):
+            end = start
+            continue
+        time = _time_before_verb().search(text, max(0, end - 40), end)
+        if not time:  # "Beck on Wednesday called", "Clinton last week said"
             return text[:end]
-        end = start
+        end = time.start()
+
+
+@cache
+def _time_before_verb() -> regex.Pattern:
+    """A time between a subject and its verb: "on Wednesday", "last week",
+    "earlier this month", "in 2006" (nouns from lexicon/time_nouns.txt)."""
+    nouns = "|".join(sorted(map(regex.escape, lexicon.words("time_nouns")), key=len, reverse=True))
+    return regex.compile(
+        r"(?:,?[ \t\u00a0]+(?:on|last|this|earlier|later|late|early|in|that|next)){1,2}"
+        rf"(?:[ \t\u00a0]+(?:\p{{Lu}}\p{{Ll}}+day|{nouns}|\d{{4}})){{1,2}}\Z")  # not before ", saying"
 
 
 @cache

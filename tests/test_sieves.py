@@ -81,6 +81,9 @@ def test_sieves_are_ordered_most_certain_first():
     ('"We will rebuild the pier," she said quietly.', "she", "pronoun", None),
     ('"We will rebuild the pier," Brennock quietly said.', "Brennock", "person", "Brennock"),
     ('"We will rebuild the pier," Brennock further said.', "Brennock", "person", "Brennock"),
+    ('"We will rebuild the pier," Brennock on Wednesday said.', "Brennock", "person", "Brennock"),
+    ('"We will rebuild the pier," Talia Brennock earlier this month said.', "Talia Brennock", "person",
+     "Talia Brennock"),
     ('"We will rebuild the pier," the spokeswoman said.', "the spokeswoman", "role", None),
 ])
 def test_quote_speaker_cue(text, mention, kind, name):
