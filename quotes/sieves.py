@@ -137,7 +137,7 @@ def quote_cue_speaker(ctx: Context, i: int) -> Attribution | None:
 # "a Wednesday editorial in The Des Moines Register", "federal prosecutors".
 _DESCRIPTION = regex.compile(
     r"(?P<determiner>(?:(?:[Oo]ne|[Ss]ome|[Mm]any|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]ost)[ \t\u00a0]+of[ \t\u00a0]+"
-    r"(?:the|those|these|his|her|their|its|our)|[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Ss]ome|[Ss]everal|[Mm]any|[Tt]wo|[Tt]hree"
+    r"(?:the|those|these|his|her|their|its|our)|[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]his|[Tt]hose|[Tt]hese|[Ss]ome|[Ss]everal|[Mm]any|[Tt]wo|[Tt]hree"
     r"|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Mm]y|[Oo]ur|[Yy]our)[ \t\u00a0]+)?"
     r"(?P<words>(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}[\p{Lu}\d&]+|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))"
     r"(?:[ \t\u00a0]+(?:(?!{stop})\p{Ll}[\p{L}\-’']*|\d[\p{L}\d\-]*|\p{Lu}[\p{Lu}\d&]+|\p{Lu}\p{Ll}+(?=[ \t\u00a0]+\p{Ll}))){0,4})"
@@ -298,7 +298,7 @@ def _described_subject(text: str, floor: int, end: int, clause_starts: bool = Tr
 SUBJECT_DESCRIPTION_WORDS = 8
 SUBJECT_DESCRIPTION_REACH = 200  # characters before the verb
 _CLAUSE_OPENER = regex.compile(
-    r"(?<![\p{L}])(?:when|after|while|because|since|although|though|once|before|but|where|as)[ \t\u00a0]+")
+    r"(?<![\p{L}])(?i:when|after|while|because|since|although|though|once|before|but|where|as)[ \t\u00a0]+")
 _NEXT_WORD = regex.compile(r"[ \t\u00a0]+(?P<word>\p{Ll}[\p{L}’']*)")
 
 

@@ -260,6 +260,7 @@ def test_speaker_cue_quote_passes(text):
     ('At a forum on Monday, one questioner claimed that the "harbour fees" were unfair.',
      "one questioner", "claimed"),
     ('Many fishermen said the plan was "a slow death for the port."', "Many fishermen", "said"),
+    ('While those surveyed said the mayor has the "best experience," few trust her.', "those surveyed", "said"),
 ])
 def test_speaker_cue_quote_described_subject(text, described, cue):
     ctx, found = run_alone(sieves.speaker_cue_quote, text)
