@@ -408,6 +408,34 @@ def according_to_described(ctx: Context, i: int) -> Attribution | None:
 _ACCORDING_TO = regex.compile(r"(?<![\p{L}])[Aa]ccording[ \t\u00a0]+to[ \t\u00a0]+")
 
 
+def passive_by(ctx: Context, i: int) -> Attribution | None:
+    """The movement has been called “strategic ambiguity” by X; “…” — as
+    described by X —: a passive reporting verb and its agent."""
+    quote = ctx.quotes[i]
+    ceiling = min(ctx.sentence_end(quote.end, ctx.ceiling(i)), quote.end + 80)
+    by = _AGENT.match(ctx.text, quote.end, ceiling)
+    if by is None:
+        return None
+    participle = _PASSIVE_BEFORE.search(ctx.text, max(0, quote.start - 40), quote.start) \
+        or _PASSIVE_AFTER.search(ctx.text, quote.end, by.end())
+    if participle is None:
+        return None
+    mention = phrase_after(ctx.text, by.end(), ceiling) or _description(ctx.text, by.end(), ceiling, whole=False)
+    if mention is None:
+        return None
+    return Attribution(mention, participle.group("cue"), participle.start("cue"), participle.end("cue"))
+
+
+_PASSIVE_VERB = r"(?P<cue>called|labell?ed|dubbed|described|termed|branded|deemed|derided|denounced)"
+# "has been called “…”", "often labeled as a “…”": the participle just before the quote
+_PASSIVE_BEFORE = regex.compile(
+    rf"(?<![\p{{L}}]){_PASSIVE_VERB}(?:[ \t\u00a0]+as)?(?:[ \t\u00a0]+(?:a|an|the))?[ \t\u00a0]*\Z")
+# "“…” — as described by": the participle after it
+_PASSIVE_AFTER = regex.compile(rf"(?<![\p{{L}}]){_PASSIVE_VERB}")
+# "by" after the quote, with at most a few words between ("“…” — as described by")
+_AGENT = regex.compile(r"[^.!?;:\"“”\n]{0,25}?(?<![\p{L}])by[ \t\u00a0]+")
+
+
 def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
     """X said the plan was “a disaster” — the speaker of the paraphrase around the quote."""
     quote = ctx.quotes[i]
@@ -745,6 +773,7 @@ SIEVES: list[Sieve] = [
     sentence_end_cue,
     paraphrase_speaker,
     according_to_described,
+    passive_by,
     sentence_subject,
     same_paragraph,
     continuation,

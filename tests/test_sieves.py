@@ -362,6 +362,30 @@ def test_according_to_described_leaves_a_reporting_verb_its_speaker():
     assert found.mention.text == "Talia Brennock"
 
 
+# ---------------------------------------------------------------- passive_by
+
+
+@pytest.mark.parametrize("text, mention, cue", [
+    ('The plan has been called "strategic ambiguity" by Talia Brennock, a harbour historian.',
+     "Talia Brennock", "called"),
+    ('The inquiry, often labeled as a "witch hunt" by the fishermen, goes on.', "the fishermen", "labeled"),
+    ('It was "extremely careless" - as described by Talia Brennock - to sell the pier.', "Talia Brennock",
+     "described"),
+])
+def test_passive_by(text, mention, cue):
+    ctx, found = run_alone(sieves.passive_by, text)
+    check(ctx, found, mention, found.mention.kind, cue)
+
+
+@pytest.mark.parametrize("text", [
+    'The pier, "a relic" of the harbour, was sold by the council.',  # no reporting participle
+    'She called it "a relic" and left by the back door.',  # no agent right after the quote
+])
+def test_passive_by_passes(text):
+    _, found = run_alone(sieves.passive_by, text)
+    assert found is None
+
+
 # ---------------------------------------------------------------- sentence_end_cue
 
 
