@@ -89,7 +89,10 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     if _closes_a_fragment(ctx, i, start):
         return None
     limit = min(ctx.ceiling(i), ctx.sentence_end(start, ctx.ceiling(i)), start + 160)
-    cue = next(_cues(ctx, start, limit), None)  # the first verb after the quote
+    # The first verb after the quote; a noun that looks like one ("the report
+    # stated") is passed over.
+    cue = next((c for c in itertools.islice(_cues(ctx, start, limit), 3)
+                if not _AFTER_DETERMINER.search(ctx.text, max(start, c.start() - 6), c.start())), None)
     if cue is None:
         return None
     if _ends_a_sentence(ctx, i) and _goes_on(ctx.text, cue.end(), limit):
@@ -102,6 +105,9 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     if mention is None:
         mention = _description(ctx.text, start, start + len(trimmed), whole=True)
     return _attribution(mention, cue)
+
+
+_AFTER_DETERMINER = regex.compile(r"(?<![\p{L}])(?i:the|a|an|his|her|its|their)[ \t\u00a0]+\Z")
 
 
 def _with_leading_words(text: str, mention: Mention, start: int) -> Mention:

@@ -209,6 +209,11 @@ def test_quote_speaker_cue_leading_words_hold_no_clause():
     assert found is None
 
 
+def test_quote_speaker_cue_passes_over_a_noun_that_looks_like_a_verb():
+    ctx, found = run_alone(sieves.quote_speaker_cue, '"The harbour is shrinking," the report stated.')
+    check(ctx, found, "the report", "document", "stated")
+
+
 def test_quote_speaker_cue_quoted_as_saying():
     ctx, found = run_alone(sieves.quote_speaker_cue, '"We will rebuild the pier," Brennock was quoted as saying.')
     check(ctx, found, "Brennock", "person", "was quoted as saying", "Brennock")
