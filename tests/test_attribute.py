@@ -556,3 +556,12 @@ def test_the_mention_is_the_subject_of_the_clause_that_carries_the_quote(text, p
 def test_the_mention_stays_when_no_clause_of_the_speaker_carries_the_quote(text):
     q = only(text)
     assert q.mention == "Talia Brennock"
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('"The harbour will always be the harbour," an angry Talia Brennock retaliated.', "Talia Brennock"),
+    ('Talia Brennock denounced the sale as "a betrayal of the fleet."', "Talia Brennock"),
+    ('Talia Brennock thanked the crew for "keeping the lights on."', "Talia Brennock"),
+])
+def test_more_reporting_verbs(text, speaker):
+    assert only(text).speaker == speaker
