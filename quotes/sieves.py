@@ -188,8 +188,9 @@ def _description(text: str, start: int, end: int, whole: bool) -> Mention | None
         words = match.group("words").split()
         if any(w in _not_described() for w in words) or words[-1].casefold() in lexicon.words("time_nouns"):
             continue
-        if not match.group("determiner") and not (words[-1].endswith("s") and match.group("words").islower()):
-            continue
+        bare = match.group("words")
+        if not match.group("determiner") and not (words[-1].endswith("s") and (bare[:1].lower() + bare[1:]).islower()):
+            continue  # a bare plural, capitalised at most where it opens a sentence ("Critics said")
         return Mention(match.start(), match.end(), match.group(), "description")
     return None
 

@@ -266,6 +266,7 @@ def test_speaker_cue_quote_passes(text):
      "one questioner", "claimed"),
     ('Many fishermen said the plan was "a slow death for the port."', "Many fishermen", "said"),
     ('While those surveyed said the mayor has the "best experience," few trust her.', "those surveyed", "said"),
+    ('Harbour pilots said the plan was "a slow death for the port."', "Harbour pilots", "said"),
 ])
 def test_speaker_cue_quote_described_subject(text, described, cue):
     ctx, found = run_alone(sieves.speaker_cue_quote, text)
@@ -619,7 +620,7 @@ def test_continuation_after_a_lead_in_colon_with_a_pronoun():
     ('"The pier will stand."', 0),  # the first paragraph continues nothing
     ('"We will win," Talia Brennock said.\n\nThe town waits.\n\n"The pier will stand."', 1),  # not adjacent
     # the quote's sentence goes on: its own speaker, even one no sieve knows
-    ('"We will win," Talia Brennock said.\n\n"The pier will stand," an angry Piet Hallstrom retaliated.', 1),
+    ('"We will win," Talia Brennock said.\n\n"The pier will stand," an angry Piet Hallstrom glowered.', 1),
 ])
 def test_continuation_passes(text, i):
     _, found = run_after_earlier_sieves(sieves.continuation, text, i)
