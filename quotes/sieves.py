@@ -253,7 +253,7 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
         return Attribution(found.mention, cue.group("cue"), cue.start(), cue.end()) if found else None
     end = floor + len(trimmed)
     participle = cue.group("cue").endswith("ing")
-    mention = subject_before(ctx.text, end, floor=floor) or (
+    mention = subject_before(ctx.text, end, floor=floor) or _subject_before_aside(ctx.text, end, floor) or (
         None if participle else _described_subject(ctx.text, floor, end))  # not "the polls closed, stating"
     if mention is not None and mention.kind == "document" and _ISSUED_DOCUMENT.match(mention.text) and participle:
         # "she released a statement saying “…”": the statement is hers
@@ -264,6 +264,22 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
 
 
 # "a statement", "her statement": a document the subject issued (not "the statement", one named before).
+# An aside between a subject and its verb that the subject's own phrase does
+# not take in: ", during a town hall in Columbus, Ohio,", "— a teacher from Ohio —".
+_ASIDE_END = regex.compile(
+    r"(?:,[^,\n\"“”]{1,80}(?:,[^,\n\"“”]{1,40}){0,2},|[ \t\u00a0]*[—–][^—–\n\"“”]{1,100}[—–])[ \t\u00a0]*\Z")
+
+
+def _subject_before_aside(text: str, end: int, floor: int) -> Mention | None:
+    """The subject before an aside that ends at `end` ("Clinton, during a town
+    hall meeting in Columbus, Ohio, said …"), when no phrase takes it in."""
+    aside = _ASIDE_END.search(text, max(floor, end - 200), end)
+    if aside is None or aside.start() <= floor:
+        return None
+    mention = subject_before(text, aside.start(), floor=floor)
+    return mention if mention is not None and mention.kind in ("person", "organisation", "role") else None
+
+
 _ISSUED_DOCUMENT = regex.compile(r"(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)[ \t\u00a0]")
 
 

@@ -260,6 +260,15 @@ def test_speaker_cue_quote_passes(text):
     assert found is None
 
 
+@pytest.mark.parametrize("text", [
+    'Brennock, during a town hall meeting in Ashford, Velmora, said she was "going to close the pier."',
+    'Brennock — a teacher from Mount Pleasant — says the endorsement was "a big deal."',
+])
+def test_speaker_cue_quote_subject_before_an_aside(text):
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    assert found.mention.text == "Brennock"
+
+
 @pytest.mark.parametrize("text, described, cue", [
     ('As the siren rang, the announcer said, "Please leave the pier now."', "the announcer", "said"),
     ('At a forum on Monday, one questioner claimed that the "harbour fees" were unfair.',
