@@ -537,7 +537,26 @@ def sentence_subject(ctx: Context, i: int) -> Attribution | None:
     floor = ctx.sentence_start(quote.start, ctx.floor(i))
     if not ctx.text[floor:quote.start].strip():
         return None  # the quote opens its sentence: nothing before it to speak
+    if _spoken_by_the_sentence_subject(ctx, i):
+        return None  # "Kerry said that although the vote was “…,” they were “…”": same_paragraph's case
     return _subject(ctx, floor, quote.start)
+
+
+def _spoken_by_the_sentence_subject(ctx: Context, i: int) -> bool:
+    """Whether the quote before quote i stands in the same sentence and was
+    attributed to the subject that opens it: the sentence is that speaker's,
+    whatever clause the later quote sits in."""
+    before = ctx.attributions[i - 1] if i > 0 else None
+    if before is None or ctx.floor(i) != ctx.quotes[i - 1].end:
+        return False
+    start = ctx.sentence_start(ctx.quotes[i].start, ctx.paragraphs[ctx.paragraph_of(ctx.quotes[i].start)][0])
+    mention = before.mention
+    return start < ctx.floor(i) and start <= mention.start < ctx.quotes[i - 1].start \
+        and not _CLAUSE_BEFORE_SUBJECT.search(ctx.text, start, mention.start)
+
+
+# Before a sentence's opening subject: nothing that makes it a subordinate clause's.
+_CLAUSE_BEFORE_SUBJECT = regex.compile(r"[,;—–]|(?<![\p{L}])(?i:while|when|as|if|although|though|because|that|which|who)(?![\p{L}])")
 
 
 _BLANK_CHARS = " \t\u00a0"

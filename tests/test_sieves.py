@@ -548,6 +548,22 @@ def test_sentence_subject_role_after_an_introductory_phrase():
     check(ctx, found, "the senator", "role", "demanded")
 
 
+def test_sentence_subject_leaves_a_sentence_its_opening_speaker_began():
+    text = ('Talia Brennock said that although the vote was "an important step," '
+            'they were "far from done."')
+    ctx = context(text)
+    ctx.attributions[0] = sieves.speaker_cue_quote(ctx, 0)
+    assert ctx.attributions[0].mention.text == "Talia Brennock"
+    assert sieves.sentence_subject(ctx, 1) is None  # same_paragraph gives it Brennock's
+
+
+def test_sentence_subject_after_a_quote_in_a_subordinate_clause():
+    text = 'While Ivo Marsh called the plan "terrific," Talia Brennock fixed on the "pivot" line.'
+    ctx = context(text)
+    ctx.attributions[0] = sieves.speaker_cue_quote(ctx, 0) or sieves.paraphrase_speaker(ctx, 0)
+    check(ctx, sieves.sentence_subject(ctx, 1), "Talia Brennock", "person", "fixed")
+
+
 @pytest.mark.parametrize("text", [
     '"Flexibility" was the word of the day.',  # the quote opens its sentence
     'It called for "flexibility" in talks.',  # "it" does not speak
