@@ -565,3 +565,8 @@ def test_the_mention_stays_when_no_clause_of_the_speaker_carries_the_quote(text)
 ])
 def test_more_reporting_verbs(text, speaker):
     assert only(text).speaker == speaker
+
+
+def test_speaker_of_the_house_is_a_title():
+    q = only('Speaker of the House Rep. Talia Brennock (R-WI) said "harbour images have no place here."')
+    assert q.speaker == "Talia Brennock" and q.title.startswith("Speaker of the House")

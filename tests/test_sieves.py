@@ -82,6 +82,8 @@ def test_sieves_are_ordered_most_certain_first():
     ('"We will rebuild the pier," Brennock quietly said.', "Brennock", "person", "Brennock"),
     ('"We will rebuild the pier," Brennock further said.', "Brennock", "person", "Brennock"),
     ('"We will rebuild the pier," Brennock on Wednesday said.', "Brennock", "person", "Brennock"),
+    ('"We will rebuild the pier," Sen. Talia Brennock (D-Nev.) said.', "Sen. Talia Brennock (D-Nev.)", "person",
+     "Talia Brennock"),
     ('"We will rebuild the pier," Talia Brennock earlier this month said.', "Talia Brennock", "person",
      "Talia Brennock"),
     ('"We will rebuild the pier," the spokeswoman said.', "the spokeswoman", "role", None),
