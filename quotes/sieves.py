@@ -248,8 +248,10 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     """Who speaks through the verb `cue`, in the sentence that starts at floor."""
     trimmed = _strip_between(ctx.text[floor:cue.start()])
     if cue.group("cue").endswith("ing") and trimmed.rstrip().endswith(","):
-        # "…, saying: “…”": the participle's subject is the sentence's.
-        found = _subject(ctx, floor, cue.start())
+        # "…, saying: “…”": the participle's subject is the sentence's, or the
+        # speaker of an attribution just before it ("…, Nefzi said, adding …").
+        comma = floor + len(trimmed.rstrip()) - 1
+        found = _closing_attribution(ctx, floor, comma) or _subject(ctx, floor, cue.start())
         return Attribution(found.mention, cue.group("cue"), cue.start(), cue.end()) if found else None
     end = floor + len(trimmed)
     participle = cue.group("cue").endswith("ing")

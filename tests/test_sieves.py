@@ -211,6 +211,12 @@ def test_quote_speaker_cue_leading_words_hold_no_clause():
     assert found is None
 
 
+def test_speaker_cue_quote_participle_after_a_closing_attribution():
+    text = 'Marsh left as soon as prayers were over, Talia Brennock said, adding, "He was not very religious."'
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    check(ctx, found, "Talia Brennock", "person", "adding", "Talia Brennock")
+
+
 def test_quote_speaker_cue_passes_over_a_noun_that_looks_like_a_verb():
     ctx, found = run_alone(sieves.quote_speaker_cue, '"The harbour is shrinking," the report stated.')
     check(ctx, found, "the report", "document", "stated")
