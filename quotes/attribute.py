@@ -130,6 +130,7 @@ _CLAUSE_PRONOUN = regex.compile(
     r"(?<![\p{L}])(?:as|although|though|when|while|because|since|after|before|once|and|but|yet|where)"
     r"[ \t\u00a0]+((?:[Hh]e|[Ss]he))(?=[ \t\u00a0]+\p{Ll})")
 _PRONOUN_GENDER = {"he": "m", "she": "f"}
+_PRONOUN_HINTS = tuple(w + blank for w in ("he", "He") for blank in " \t\u00a0")  # "he " ends "she " too
 
 
 def _clause_subject(ctx: Context, quote: Quote, mention: Mention, name: str) -> Mention | None:
@@ -138,8 +139,9 @@ def _clause_subject(ctx: Context, quote: Quote, mention: Mention, name: str) -> 
     made it clear that she has “serious concerns”" the quote's source is the
     first "she", who is Clinton. The speaker stays as resolved; only the
     mention, the words that carry the attribution, moves to that clause."""
-    if mention.kind == "pronoun":
-        return None
+    before = ctx.text[max(mention.end, quote.start - 300):quote.start]
+    if mention.kind == "pronoun" or not any(word in before for word in _PRONOUN_HINTS):
+        return None  # no "he" or "she" before the quote: nothing to look for
     gender = mention.gender if mention.gender in ("m", "f") else first_name_gender(name)
     if gender not in ("m", "f"):
         return None

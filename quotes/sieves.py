@@ -291,6 +291,9 @@ def _described_subject(text: str, floor: int, end: int, clause_starts: bool = Tr
     clause after its opener or last comma."""
     if end >= len(text) or text[end] not in _BLANK_CHARS:
         return None  # "The so-called “reform”": a word runs on into the verb
+    last = text[text.rfind(" ", max(floor, end - 40), end) + 1:end]
+    if last.casefold() in _not_described():
+        return None  # the description's last word would be ruled out below; cheaper here
     starts = [floor]
     opener = sentence_opener().match(text, floor, end) if clause_starts else None
     if opener:
@@ -590,10 +593,17 @@ def _strip_between(text: str) -> str:
         if start and (word in auxiliaries or adverb):
             end = start
             continue
-        time = _time_before_verb().search(text, max(0, end - 40), end)
-        if not time:  # "Beck on Wednesday called", "Clinton last week said"
+        # "Beck on Wednesday called", "Clinton last week said": the last word
+        # tells whether a time can end here before the pattern is tried.
+        time = _time_before_verb().search(text, max(0, end - 40), end) if _ends_a_time(word) else None
+        if not time:
             return text[:end]
         end = time.start()
+
+
+def _ends_a_time(word: str) -> bool:
+    return word.endswith("day") or word.casefold() in lexicon.words("time_nouns") or (
+        len(word) == 4 and word.isdigit())
 
 
 @cache
