@@ -154,7 +154,7 @@ def patterns() -> dict[str, regex.Pattern]:
 
 
 @cache
-def _name_scanner() -> regex.Pattern | None:
+def _name_scanner(longer: bool = False) -> regex.Pattern | None:
     """A scan that finds what patterns()["name"].finditer finds, and marks
     where a name may open with particles instead, 3 times faster than that
     pattern: its first step is a capital, so the engine skips straight to the
@@ -166,7 +166,13 @@ def _name_scanner() -> regex.Pattern | None:
     "made Smith"), as a one-letter match of group "hyphen" after a hyphen,
     where no name can start ("al-Assad"). None when a particle is not plain
     lower-case a-z (then a particle and a capital could open the same name,
-    and the plain pattern is used)."""
+    and the plain pattern is used).
+
+    `longer`: skip the capitals that can only open a one-word name, and no
+    particle name: those where the word that starts there is not followed by
+    a blank (or a comma and a blank) and a capital or a particle. Most
+    capitals open a sentence or a one-word name; this spares the scan all
+    its checks there."""
     words = lexicon.words("name_particles")
     if not all(regex.fullmatch(r"[a-z]+", w) for w in words):
         return None
@@ -179,7 +185,12 @@ def _name_scanner() -> regex.Pattern | None:
     firsts = "".join(sorted({w[0] for w in words}))
     # After the first capital: the checks the plain pattern makes before it,
     # the rest of the first word, the other words.
-    name = (rf"(?<!{_NAME_LOOKBEHIND}\p{{Lu}})(?:(?<=(?:{_suffix_trie(words)}){_}\p{{Lu}})(?P<particle>))?"
+    particle = rf"(?<=(?:{_suffix_trie(words)}){_}\p{{Lu}})(?P<particle>)"
+    # A longer name's first word ends at a blank or comma, where the run of
+    # word characters stops; a capital or a particle opens the next word.
+    second_word = rf"(?={_NAME_LOOKBEHIND}*+,?{_}(?:\p{{Lu}}|(?:{particles})[ \t\u00a0\-]))"
+    opening = rf"(?:{particle}|{second_word})" if longer else rf"(?:{particle})?"
+    name = (rf"(?<!{_NAME_LOOKBEHIND}\p{{Lu}}){opening}"
             rf"(?:(?<!(?=(?:{not_names})\b)\p{{Lu}}){rest_of_word}|\.(?:\p{{Lu}}\.)*)"
             rf"(?:{_}(?=[\p{{Lu}}{firsts}])(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})){{0,5}}"
             rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?")
@@ -213,7 +224,23 @@ def _dot_first(abbreviation_dot: str) -> str:
 
 def find_names(text: str):
     """The matches of patterns()["name"].finditer(text), in order."""
-    scanner = _name_scanner()
+    return _scan_names(text, _name_scanner())
+
+
+def find_longer_names(text: str):
+    """The matches of find_names(text) of more than one word (they hold a
+    blank), in order, found faster than by filtering find_names. Where the
+    scan skips a one-word name instead of stepping over it, it finds no
+    other name inside it: a capital inside a word follows a word character."""
+    scanner = _name_scanner(longer=True)
+    for found in _scan_names(text, scanner):
+        written = found.group()
+        if " " in written or "\t" in written or "\u00a0" in written:
+            yield found
+
+
+def _scan_names(text: str, scanner: regex.Pattern | None):
+    """The names a scanner of _name_scanner() finds, as find_names does."""
     if scanner is None:
         yield from patterns()["name"].finditer(text)
         return

@@ -17,7 +17,7 @@ import regex
 from nameparser import HumanName
 
 from . import lexicon
-from .mentions import clean_name, common_word_title, find_names, is_organisation, split_title
+from .mentions import clean_name, common_word_title, find_longer_names, is_organisation, split_title
 from .identity import normalise as _normalise
 from .model import Mention
 
@@ -91,12 +91,9 @@ class ArticleSpeakers:
         # order; salient when the name is a sentence's subject or a quote's speaker.
         self.occurrences: list[tuple[int, Person, bool]] = []
         honorifics = lexicon.mapping("honorifics")
-        for match in find_names(text):
-            written = match.group()
-            if " " not in written and "\t" not in written and "\u00a0" not in written:
-                # One word, so no title either (a title is followed by a blank,
-                # see split_title): nobody to note.
-                continue
+        # A one-word name has no title either (a title is followed by a blank,
+        # see split_title): nobody to note.
+        for match in find_longer_names(text):
             title, name = split_title(clean_name(match.group()))
             if title is None:
                 title, name = common_word_title(name, text)

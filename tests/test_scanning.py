@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quotes import lexicon
-from quotes.mentions import _, _alternation, find_names, patterns
+from quotes.mentions import _, _alternation, find_longer_names, find_names, patterns
 
 
 def flat(entries) -> str:
@@ -70,6 +70,14 @@ def plain_names(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in patterns()["name"].finditer(text)]
 
 
+def longer_names(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in find_longer_names(text)]
+
+
+def plain_longer_names(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in patterns()["name"].finditer(text) if regex.search(r"[ \t\u00a0]", m.group())]
+
+
 @pytest.mark.parametrize("text", [
     "Pedro de la Torre met al-Assad and Osama bin Laden.",
     "de la Torre said; van Heerveld said; el-Sisi said",
@@ -83,6 +91,7 @@ def plain_names(text: str) -> list[tuple[int, int]]:
 ])
 def test_two_pass_name_scan_matches_plain_scan(text):
     assert names(text) == plain_names(text)
+    assert longer_names(text) == plain_longer_names(text)
 
 
 PIECES = ["de ", "la ", "al-", "Al-", "bin ", "van ", "y ", "della ", "Smith", "O'Brien", "'s",
@@ -95,6 +104,12 @@ PIECES = ["de ", "la ", "al-", "Al-", "bin ", "van ", "y ", "della ", "Smith", "
 def test_two_pass_name_scan_on_random_text(pieces):
     text = "".join(pieces)
     assert names(text) == plain_names(text)
+    assert longer_names(text) == plain_longer_names(text)
+
+
+def test_longer_names_skip_one_word_names():
+    text = "The mayor, Ana Ruiz, met Ruiz’s deputy, de la Torre. Martin Luther King, Jr. and al-Assad came."
+    assert [text[a:b] for a, b in longer_names(text)] == ["Ana Ruiz", "de la Torre", "Martin Luther King, Jr."]
 
 
 def test_repeated_windows_give_equal_but_separate_mentions():
