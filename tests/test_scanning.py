@@ -4,7 +4,8 @@ Word lists are compiled as tries and names are scanned in two passes for speed
 (quotes/mentions.py); both must match what a flat longest-first alternation and
 a single finditer of the name pattern match, on crafted text and on random text
 built from the pieces that matter (particles, capitals, initials, apostrophes,
-odd word characters).
+odd word characters). Plain two-word names are read without nameparser
+(quotes/speakers.py), as nameparser reads them.
 """
 
 from __future__ import annotations
@@ -201,3 +202,36 @@ def test_marks_read_only_where_needed_on_articles():
     text = ('Plain.\n\n"We will win,\n\n"and soon.\n\nNo marks here.\n\n'
             'She said: "It runs on\n\nand stops here.\n\n\u201cOpen\n\n\u201cStill open.\u201d\n\nEnd "x"')
     assert find_marks(text) == marks_read_paragraph_by_paragraph(text)
+
+
+def given_names_parsed(name: str):
+    """The first and middle names as nameparser reads them, as first_name_gender took them."""
+    from nameparser import HumanName
+    parsed = HumanName(name)
+    if not parsed.last or not (parsed.first or parsed.middle):
+        return None
+    return (parsed.first, *parsed.middle.split())
+
+
+@pytest.mark.parametrize("name", [
+    "Ana Ruiz", "Lena Marvell", "Dean Smith", "Sister Mary", "Van Morrison", "Maria de Souza", "Abu Bakr",
+    "John Jr", "Henry Viii", "Louis Xiv", "Mary Vi", "First Lady", "Signora Rossi", "Sheikh Hasina", "Jack Ma",
+    "Anna Nee", "Ana Y", "Ana  Ruiz", "ANA RUIZ", "Dr. J. Maria Lopez", "Ruiz, Ana", "Ana", "",
+])
+def test_given_names_are_those_nameparser_reads(name):
+    from quotes.speakers import _given_names
+    assert _given_names(name) == given_names_parsed(name)
+
+
+def test_a_plain_name_is_read_without_nameparser():
+    from quotes.speakers import _plain_name_word
+    assert _plain_name_word("Ana") and _plain_name_word("Ruiz")
+    assert not any(map(_plain_name_word, ["Sister", "Van", "Jr", "Viii", "First", "Ana.", "ANA", "O'Neil"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[A-Z][a-z]{1,7}", fullmatch=True), st.from_regex(r"[A-Z][a-z]{1,7}", fullmatch=True))
+def test_given_names_of_random_plain_names(first, last):
+    from quotes.speakers import _given_names
+    name = f"{first} {last}"
+    assert _given_names(name) == given_names_parsed(name)
