@@ -88,6 +88,13 @@ def _trie(entries, ignore_case: bool) -> str | None:
 _ABBREVIATION_DOT = r"(?:(?<=(?<![\p{L}])(?:\p{Lu}\p{L}{0,3}|Calif|Wisc|Mont|Nebr|Penna))\.)?"
 
 
+# Before a possessive name: a name is written in letters, digits, dots, hyphens,
+# commas, blanks and apostrophes, so an apostrophe must come before anything
+# else does. Where none comes, this fails at once, before the name is tried in
+# every length.
+_APOSTROPHE_AHEAD = r"(?=[\p{L}\p{M}\d\-. \t\u00a0,]*+['’])"
+
+
 @cache
 def patterns() -> dict[str, regex.Pattern]:
     particles = _alternation(lexicon.words("name_particles"))
@@ -118,11 +125,12 @@ def patterns() -> dict[str, regex.Pattern]:
     # A descriptor word: no function word, no verb, no -ing form.
     plain = (rf"(?!(?:{not_names}|{cues}|{function_words}|{particles})(?![\p{{L}}]))"
              rf"(?![\p{{L}}]+ing(?![\p{{L}}]))")
+    possessive = rf"{_APOSTROPHE_AHEAD}{name}['’]s?"  # "Trump's"
     # Lower-case words, capitalised words before a lower-case word ("Democratic
-    # presidential", "White House press"), and possessives ("Trump's") describe a speaker.
+    # presidential", "White House press"), and possessives describe a speaker.
     descriptor = (
         rf"(?:{plain}\p{{Ll}}[\p{{L}}\d\-\.]*|[\d$][\p{{L}}\d\-\.]*"
-        rf"|{plain}{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}})|{name}['’]s?)"
+        rf"|{plain}{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}})|{possessive})"
     )
     # A short parenthesis after a name is part of the phrase: "Ted Cruz (R-Tex.)".
     # "Mr. Morgan of the Sierra Club": the organisation a name belongs to.
@@ -132,7 +140,7 @@ def patterns() -> dict[str, regex.Pattern]:
     # "a spokesman for the Velmora Port Authority", "the head of Right to Rise"
     complement = rf"(?:{_}(?:for|of|at|with|from){_}(?:\p{{Ll}}[\p{{L}}\-]*{_}){{0,2}}(?P<complement>{name}))"
     role = (
-        rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|{name}['’]s?)"
+        rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|{possessive})"
         rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?(?![\p{{L}}]){complement}?)"
         rf"(?![\p{{L}}])"
     )

@@ -108,6 +108,25 @@ def test_two_pass_name_scan_on_random_text(pieces):
     assert longer_names(text) == plain_longer_names(text)
 
 
+PHRASE_PIECES = ["Trump", "’s", "'s", "'", "O'Brien", "Iraq", " ", "\t", ",", ", Jr.", ".", "J.", "de ", "al-",
+                 "the ", "a ", "spokesman", " for ", "President ", "said", "campaign ", "(R-Tex.)", "\n", "-", "2",
+                 "é", "\u0301", "she"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PHRASE_PIECES), max_size=14))
+def test_phrase_patterns_match_as_without_the_apostrophe_look_ahead(pieces):
+    from quotes.mentions import _APOSTROPHE_AHEAD
+    text = "".join(pieces)
+    for key, method in (("after", "match"), ("before", "match"), ("before_reverse", "search")):
+        fast = patterns()[key]
+        plain = regex.compile(fast.pattern.replace(_APOSTROPHE_AHEAD, ""), fast.flags)
+        assert _APOSTROPHE_AHEAD in fast.pattern
+        for start in range(len(text) + 1):
+            found, expected = getattr(fast, method)(text, start), getattr(plain, method)(text, start)
+            assert (found and found.regs) == (expected and expected.regs)
+
+
 def test_longer_names_skip_one_word_names():
     text = "The mayor, Ana Ruiz, met Ruiz’s deputy, de la Torre. Martin Luther King, Jr. and al-Assad came."
     assert [text[a:b] for a, b in longer_names(text)] == ["Ana Ruiz", "de la Torre", "Martin Luther King, Jr."]
