@@ -280,7 +280,10 @@ def _sentence_subject_before(text: str, pronoun: Mention) -> Mention | None:
 
 _SUBORDINATOR = regex.compile(
     r"(?:[Ww]hen|[Aa]fter|[Aa]s|[Ww]hile|[Bb]ecause|[Ss]ince|[Ii]f|[Aa]lthough|[Tt]hough|[Oo]nce|[Bb]efore)[ \t\u00a0]+")
-_INTRO_COMMA = regex.compile(r"\A?[^,\n\"“”]{1,60}?,[ \t\u00a0]+")
+# An introduction ends at the first comma (and blanks) after a run of other
+# characters: where a search of r"[^,\n\"“”]{1,60}?,[ \t\u00a0]+" ends (only
+# the end is read), without trying 60 lengths at every position of the run.
+_INTRO_COMMA = regex.compile(r"(?:\G|(?<![^,\n\"“”]))[^,\n\"“”]++,[ \t\u00a0]+")
 
 
 # A plural group opening a sentence: "Senate Democrats", "the groups", "Protesters".

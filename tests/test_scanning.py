@@ -254,3 +254,16 @@ def test_given_names_of_random_plain_names(first, last):
     from quotes.speakers import _given_names
     name = f"{first} {last}"
     assert _given_names(name) == given_names_parsed(name)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b c", " ", ",", ", ", ",,", "\n", '"', "“", "”", "\t", "\u00a0", "x" * 30,
+                                 "y" * 61]), max_size=12),
+       st.integers(0, 400), st.integers(0, 400))
+def test_introduction_ends_where_the_lazy_search_ended(pieces, start, end):
+    from quotes.attribute import _INTRO_COMMA
+    text = "".join(pieces)
+    start, end = min(start, len(text)), min(end, len(text))
+    lazy = regex.compile(r"\A?[^,\n\"“”]{1,60}?,[ \t\u00a0]+").search(text, start, end)
+    found = _INTRO_COMMA.search(text, start, end)
+    assert (found and found.end()) == (lazy and lazy.end())
