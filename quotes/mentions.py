@@ -95,6 +95,14 @@ _ABBREVIATION_DOT = r"(?:(?<=(?<![\p{L}])(?:\p{Lu}\p{L}{0,3}|Calif|Wisc|Mont|Neb
 _APOSTROPHE_AHEAD = r"(?=[\p{L}\p{M}\d\-. \t\u00a0,]*+['’])"
 
 
+def _introduced(words: str, most: int) -> str:
+    """A look-behind true at the end of a name that one of the words
+    introduces, at most `most` words after it ("of the Sierra Club"). The
+    reverse search meets such a name before the word that introduces it, and
+    would try it in every length where none does."""
+    return rf"(?<=[ \t\u00a0](?:{words})(?:[ \t\u00a0]+[^ \t\u00a0\n]+){{1,{most}}})"
+
+
 @cache
 def patterns() -> dict[str, regex.Pattern]:
     particles = _alternation(lexicon.words("name_particles"))
@@ -119,6 +127,13 @@ def patterns() -> dict[str, regex.Pattern]:
         rf"(?:{_}(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})){{0,5}}"
         rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?"
     )
+    # The most blank-separated words a name holds: 6 words, up to 3 particles
+    # before each, and "Jr.".
+    name_words = 6 * (1 + 3 * max(len(w.split()) for w in lexicon.words("name_particles"))) + 1
+
+    def introduced(words: str, between: int) -> str:
+        return _introduced(words, between + name_words)
+
     title = rf"(?:(?:{modifiers}){_})*(?i:{titles})(?![\p{{L}}])"
     # Descriptors written before a name: "Republican presidential nominee".
     function_words = _alternation(lexicon.words("function_words"))
@@ -136,9 +151,10 @@ def patterns() -> dict[str, regex.Pattern]:
     # "Mr. Morgan of the Sierra Club": the organisation a name belongs to.
     named = (rf"(?:(?:(?:[Tt]he|[Aa]n?){_})?(?:{descriptor}{_}){{0,4}}(?:{title}{_})?)(?P<name>{name})"
              rf"(?:{_}\([^()\n]{{1,25}}\))?"
-             rf"(?:{_}(?:of|at|from){_}(?:the{_})?(?P<member_of>{name}))?")
+             rf"(?:{_}(?:of|at|from){_}(?:the{_})?(?P<member_of>{name}){introduced('of|at|from', 1)})?")
     # "a spokesman for the Velmora Port Authority", "the head of Right to Rise"
-    complement = rf"(?:{_}(?:for|of|at|with|from){_}(?:\p{{Ll}}[\p{{L}}\-]*{_}){{0,2}}(?P<complement>{name}))"
+    complement = (rf"(?:{_}(?:for|of|at|with|from){_}(?:\p{{Ll}}[\p{{L}}\-]*{_}){{0,2}}(?P<complement>{name})"
+                  rf"{introduced('for|of|at|with|from', 2)})")
     role = (
         rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|{possessive})"
         rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?(?![\p{{L}}]){complement}?)"
