@@ -95,6 +95,19 @@ _ABBREVIATION_DOT = r"(?:(?<=(?<![\p{L}])(?:\p{Lu}\p{L}{0,3}|Calif|Wisc|Mont|Neb
 _APOSTROPHE_AHEAD = r"(?=[\p{L}\p{M}\d\-. \t\u00a0,]*+['’])"
 
 
+@cache
+def _role_nouns() -> frozenset[str]:
+    return lexicon.words("role_nouns") | lexicon.words("org_nouns") | lexicon.words("document_nouns")
+
+
+@cache
+def _role_end() -> str:
+    """A look-behind true where a role noun ends (perhaps with "s" or "es"):
+    the reverse search tries a role at the end of every phrase, and the trie
+    of the role nouns, read from their end, would try them all in turn."""
+    return rf"(?<=(?:{_suffix_trie({noun.split()[-1] for noun in _role_nouns()})})(?:e?s)?)"
+
+
 def _introduced(words: str, most: int) -> str:
     """A look-behind true at the end of a name that one of the words
     introduces, at most `most` words after it ("of the Sierra Club"). The
@@ -110,8 +123,7 @@ def patterns() -> dict[str, regex.Pattern]:
     honorifics = _alternation(lexicon.words("honorifics"))
     titles = _alternation(lexicon.words("titles") | lexicon.words("honorifics"), ignore_case=True)
     modifiers = _alternation(lexicon.words("title_modifiers"))
-    roles = _alternation(lexicon.words("role_nouns") | lexicon.words("org_nouns")
-                         | lexicon.words("document_nouns"))
+    roles = _alternation(_role_nouns())
     pronouns = _alternation(lexicon.words("pronouns"), ignore_case=True)
     cues = _alternation(lexicon.words("cue_verbs"))
     # A capitalised name word; "’s" is a possessive, not part of the name.
@@ -157,7 +169,7 @@ def patterns() -> dict[str, regex.Pattern]:
                   rf"{introduced('for|of|at|with|from', 2)})")
     role = (
         rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|{possessive})"
-        rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?(?![\p{{L}}]){complement}?)"
+        rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?{_role_end()}(?![\p{{L}}]){complement}?)"
         rf"(?![\p{{L}}])"
     )
     pronoun = rf"(?P<pronoun>(?i:{pronouns}))(?![\p{{L}}])"
@@ -222,7 +234,7 @@ def _name_scanner(longer: bool = False) -> regex.Pattern | None:
 
 
 def _suffix_trie(words) -> str:
-    """An alternation of a-z words that shares their endings ("l(?:e)?" ...
+    """An alternation of words that shares their endings ("l(?:e)?" ...
     read backwards): a look-behind matches backwards, and a trie of the
     words' beginnings would make it try every word in turn."""
     def build(group: list[str], depth: int) -> str:
@@ -232,7 +244,7 @@ def _suffix_trie(words) -> str:
                 by_letter.setdefault(word[-1 - depth], []).append(word)
         if not by_letter:
             return ""
-        body = "(?:" + "|".join(build(g, depth + 1) + letter for letter, g in by_letter.items()) + ")"
+        body = "(?:" + "|".join(build(g, depth + 1) + regex.escape(letter) for letter, g in by_letter.items()) + ")"
         return body + "?" if any(len(word) == depth for word in group) else body
     return build(sorted(words), 0)
 
