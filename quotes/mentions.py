@@ -154,10 +154,13 @@ def patterns() -> dict[str, regex.Pattern]:
              rf"(?![\p{{L}}]+ing(?![\p{{L}}]))")
     possessive = rf"{_APOSTROPHE_AHEAD}{name}['’]s?"  # "Trump's"
     # Lower-case words, capitalised words before a lower-case word ("Democratic
-    # presidential", "White House press"), and possessives describe a speaker.
+    # presidential", "White House press"), numbers and possessives describe a
+    # speaker. The first two share one check of `plain`, so a number comes
+    # third: it starts with a digit or "$", where no word, name or particle
+    # does, so what matches, and in which order, is the same.
     descriptor = (
-        rf"(?:{plain}\p{{Ll}}[\p{{L}}\d\-\.]*|[\d$][\p{{L}}\d\-\.]*"
-        rf"|{plain}{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}})|{possessive})"
+        rf"(?:{plain}(?:\p{{Ll}}[\p{{L}}\d\-\.]*|{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}}))"
+        rf"|[\d$][\p{{L}}\d\-\.]*|{possessive})"
     )
     # A short parenthesis after a name is part of the phrase: "Ted Cruz (R-Tex.)".
     # "Mr. Morgan of the Sierra Club": the organisation a name belongs to.

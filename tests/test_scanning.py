@@ -142,6 +142,12 @@ def test_phrase_patterns_match_as_without_their_pruning_look_arounds(pieces):
     assert_phrases_match_as_without_pruning("".join(pieces))
 
 
+def test_name_particles_start_with_a_letter():
+    # The descriptor pattern tries a number after a name (quotes/mentions.py):
+    # no name may start where a number does.
+    assert all(regex.match(r"\p{L}", particle) for particle in lexicon.words("name_particles"))
+
+
 def test_the_longest_name_after_of_is_found_as_without_pruning():
     particles = "de la van "
     longest = " ".join(particles + word for word in ["Aa", "Bb", "Cc", "Dd", "Ee", "Ff"]) + ", Jr."
