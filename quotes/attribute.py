@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 import regex
 
@@ -67,10 +67,16 @@ def is_quotation(passage: str) -> bool:
     return len(words) > SCARE_QUOTE_WORDS and not _title_case(words)
 
 
-def _title_case(words: list[str]) -> bool:
+def _title_case(words: Iterable[str]) -> bool:
+    """Whether 2 to 8 words are written as a title: capitalised, but for
+    digits and minor words after the first. Words are taken only until one
+    decides, so a passage's words may come lazily."""
     minor = lexicon.words("title_minor_words")
-    return 1 < len(words) <= 8 and words[0][0].isupper() and all(
-        w[0].isupper() or w[0].isdigit() or w.casefold() in minor for w in words)
+    count = 0
+    for count, w in enumerate(words, 1):
+        if count > 8 or not (w[0].isupper() or count > 1 and (w[0].isdigit() or w.casefold() in minor)):
+            return False
+    return count > 1
 
 
 @cache
@@ -85,7 +91,7 @@ def names_a_work(text: str, quote: Quote) -> bool:
     """Whether the passage is the title of a work even though a sieve found a
     speaker nearby: title case right after what introduces a title ("Graham
     said on MSNBC's “Morning Joe”", "told “Fox and Friends”")."""
-    return _title_case(_WORD.findall(quote.text)) \
+    return _title_case(w.group() for w in _WORD.finditer(quote.text)) \
         and bool(_work_lead().search(text, max(0, quote.start - 30), quote.start))
 
 
@@ -308,7 +314,10 @@ def _sentence_subject_before(text: str, pronoun: Mention) -> Mention | None:
 
 _SUBORDINATOR = regex.compile(
     r"(?:[Ww]hen|[Aa]fter|[Aa]s|[Ww]hile|[Bb]ecause|[Ss]ince|[Ii]f|[Aa]lthough|[Tt]hough|[Oo]nce|[Bb]efore)[ \t\u00a0]+")
-_INTRO_COMMA = regex.compile(r"\A?[^,\n\"“”]{1,60}?,[ \t\u00a0]+")
+# An introduction ends at the first comma (and blanks) after a run of other
+# characters: where a search of r"[^,\n\"“”]{1,60}?,[ \t\u00a0]+" ends (only
+# the end is read), without trying 60 lengths at every position of the run.
+_INTRO_COMMA = regex.compile(r"(?:\G|(?<![^,\n\"“”]))[^,\n\"“”]++,[ \t\u00a0]+")
 
 
 # A plural group opening a sentence: "Senate Democrats", "the groups", "Protesters".

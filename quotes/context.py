@@ -59,8 +59,9 @@ class Context:
         self._sentence_ends: dict[int, int] = {}
         self._span = len(self.text) + 1  # (a, b) as the int a * _span + b
 
-    def cached(self, key: str, compute):
-        """compute() once per article: for sieves that index the whole article."""
+    def cached(self, key, compute):
+        """compute() once per article and key: for sieves that index the whole
+        article, or read the same span again."""
         if key not in self._cache:
             self._cache[key] = compute()
         return self._cache[key]

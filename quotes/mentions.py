@@ -88,6 +88,34 @@ def _trie(entries, ignore_case: bool) -> str | None:
 _ABBREVIATION_DOT = r"(?:(?<=(?<![\p{L}])(?:\p{Lu}\p{L}{0,3}|Calif|Wisc|Mont|Nebr|Penna))\.)?"
 
 
+# Before a possessive name: a name is written in letters, digits, dots, hyphens,
+# commas, blanks and apostrophes, so an apostrophe must come before anything
+# else does. Where none comes, this fails at once, before the name is tried in
+# every length.
+_APOSTROPHE_AHEAD = r"(?=[\p{L}\p{M}\d\-. \t\u00a0,]*+['’])"
+
+
+@cache
+def _role_nouns() -> frozenset[str]:
+    return lexicon.words("role_nouns") | lexicon.words("org_nouns") | lexicon.words("document_nouns")
+
+
+@cache
+def _role_end() -> str:
+    """A look-behind true where a role noun ends (perhaps with "s" or "es"):
+    the reverse search tries a role at the end of every phrase, and the trie
+    of the role nouns, read from their end, would try them all in turn."""
+    return rf"(?<=(?:{_suffix_trie({noun.split()[-1] for noun in _role_nouns()})})(?:e?s)?)"
+
+
+def _introduced(words: str, most: int) -> str:
+    """A look-behind true at the end of a name that one of the words
+    introduces, at most `most` words after it ("of the Sierra Club"). The
+    reverse search meets such a name before the word that introduces it, and
+    would try it in every length where none does."""
+    return rf"(?<=[ \t\u00a0](?:{words})(?:[ \t\u00a0]+[^ \t\u00a0\n]+){{1,{most}}})"
+
+
 @cache
 def patterns() -> dict[str, regex.Pattern]:
     particles = _alternation(lexicon.words("name_particles"))
@@ -95,8 +123,7 @@ def patterns() -> dict[str, regex.Pattern]:
     honorifics = _alternation(lexicon.words("honorifics"))
     titles = _alternation(lexicon.words("titles") | lexicon.words("honorifics"), ignore_case=True)
     modifiers = _alternation(lexicon.words("title_modifiers"))
-    roles = _alternation(lexicon.words("role_nouns") | lexicon.words("org_nouns")
-                         | lexicon.words("document_nouns"))
+    roles = _alternation(_role_nouns())
     pronouns = _alternation(lexicon.words("pronouns"), ignore_case=True)
     cues = _alternation(lexicon.words("cue_verbs"))
     # A capitalised name word; "’s" is a possessive, not part of the name.
@@ -112,28 +139,40 @@ def patterns() -> dict[str, regex.Pattern]:
         rf"(?:{_}(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})){{0,5}}"
         rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?"
     )
+    # The most blank-separated words a name holds: 6 words, up to 3 particles
+    # before each, and "Jr.".
+    name_words = 6 * (1 + 3 * max(len(w.split()) for w in lexicon.words("name_particles"))) + 1
+
+    def introduced(words: str, between: int) -> str:
+        return _introduced(words, between + name_words)
+
     title = rf"(?:(?:{modifiers}){_})*(?i:{titles})(?![\p{{L}}])"
     # Descriptors written before a name: "Republican presidential nominee".
     function_words = _alternation(lexicon.words("function_words"))
     # A descriptor word: no function word, no verb, no -ing form.
     plain = (rf"(?!(?:{not_names}|{cues}|{function_words}|{particles})(?![\p{{L}}]))"
              rf"(?![\p{{L}}]+ing(?![\p{{L}}]))")
+    possessive = rf"{_APOSTROPHE_AHEAD}{name}['’]s?"  # "Trump's"
     # Lower-case words, capitalised words before a lower-case word ("Democratic
-    # presidential", "White House press"), and possessives ("Trump's") describe a speaker.
+    # presidential", "White House press"), numbers and possessives describe a
+    # speaker. The first two share one check of `plain`, so a number comes
+    # third: it starts with a digit or "$", where no word, name or particle
+    # does, so what matches, and in which order, is the same.
     descriptor = (
-        rf"(?:{plain}\p{{Ll}}[\p{{L}}\d\-\.]*|[\d$][\p{{L}}\d\-\.]*"
-        rf"|{plain}{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}})|{name}['’]s?)"
+        rf"(?:{plain}(?:\p{{Ll}}[\p{{L}}\d\-\.]*|{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}}))"
+        rf"|[\d$][\p{{L}}\d\-\.]*|{possessive})"
     )
     # A short parenthesis after a name is part of the phrase: "Ted Cruz (R-Tex.)".
     # "Mr. Morgan of the Sierra Club": the organisation a name belongs to.
     named = (rf"(?:(?:(?:[Tt]he|[Aa]n?){_})?(?:{descriptor}{_}){{0,4}}(?:{title}{_})?)(?P<name>{name})"
              rf"(?:{_}\([^()\n]{{1,25}}\))?"
-             rf"(?:{_}(?:of|at|from){_}(?:the{_})?(?P<member_of>{name}))?")
+             rf"(?:{_}(?:of|at|from){_}(?:the{_})?(?P<member_of>{name}){introduced('of|at|from', 1)})?")
     # "a spokesman for the Velmora Port Authority", "the head of Right to Rise"
-    complement = rf"(?:{_}(?:for|of|at|with|from){_}(?:\p{{Ll}}[\p{{L}}\-]*{_}){{0,2}}(?P<complement>{name}))"
+    complement = (rf"(?:{_}(?:for|of|at|with|from){_}(?:\p{{Ll}}[\p{{L}}\-]*{_}){{0,2}}(?P<complement>{name})"
+                  rf"{introduced('for|of|at|with|from', 2)})")
     role = (
-        rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|{name}['’]s?)"
-        rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?(?![\p{{L}}]){complement}?)"
+        rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|{possessive})"
+        rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?{_role_end()}(?![\p{{L}}]){complement}?)"
         rf"(?![\p{{L}}])"
     )
     pronoun = rf"(?P<pronoun>(?i:{pronouns}))(?![\p{{L}}])"
@@ -154,7 +193,7 @@ def patterns() -> dict[str, regex.Pattern]:
 
 
 @cache
-def _name_scanner() -> regex.Pattern | None:
+def _name_scanner(longer: bool = False) -> regex.Pattern | None:
     """A scan that finds what patterns()["name"].finditer finds, and marks
     where a name may open with particles instead, 3 times faster than that
     pattern: its first step is a capital, so the engine skips straight to the
@@ -166,7 +205,13 @@ def _name_scanner() -> regex.Pattern | None:
     "made Smith"), as a one-letter match of group "hyphen" after a hyphen,
     where no name can start ("al-Assad"). None when a particle is not plain
     lower-case a-z (then a particle and a capital could open the same name,
-    and the plain pattern is used)."""
+    and the plain pattern is used).
+
+    `longer`: skip the capitals that can only open a one-word name, and no
+    particle name: those where the word that starts there is not followed by
+    a blank (or a comma and a blank) and a capital or a particle. Most
+    capitals open a sentence or a one-word name; this spares the scan all
+    its checks there."""
     words = lexicon.words("name_particles")
     if not all(regex.fullmatch(r"[a-z]+", w) for w in words):
         return None
@@ -179,7 +224,12 @@ def _name_scanner() -> regex.Pattern | None:
     firsts = "".join(sorted({w[0] for w in words}))
     # After the first capital: the checks the plain pattern makes before it,
     # the rest of the first word, the other words.
-    name = (rf"(?<!{_NAME_LOOKBEHIND}\p{{Lu}})(?:(?<=(?:{_suffix_trie(words)}){_}\p{{Lu}})(?P<particle>))?"
+    particle = rf"(?<=(?:{_suffix_trie(words)}){_}\p{{Lu}})(?P<particle>)"
+    # A longer name's first word ends at a blank or comma, where the run of
+    # word characters stops; a capital or a particle opens the next word.
+    second_word = rf"(?={_NAME_LOOKBEHIND}*+,?{_}(?:\p{{Lu}}|(?:{particles})[ \t\u00a0\-]))"
+    opening = rf"(?:{particle}|{second_word})" if longer else rf"(?:{particle})?"
+    name = (rf"(?<!{_NAME_LOOKBEHIND}\p{{Lu}}){opening}"
             rf"(?:(?<!(?=(?:{not_names})\b)\p{{Lu}}){rest_of_word}|\.(?:\p{{Lu}}\.)*)"
             rf"(?:{_}(?=[\p{{Lu}}{firsts}])(?:(?:{particles}){_}){{0,3}}(?:{token}|{initial})){{0,5}}"
             rf"(?:,?{_}(?:Jr\.|Sr\.|II|III|IV)(?![\p{{L}}]))?")
@@ -187,7 +237,7 @@ def _name_scanner() -> regex.Pattern | None:
 
 
 def _suffix_trie(words) -> str:
-    """An alternation of a-z words that shares their endings ("l(?:e)?" ...
+    """An alternation of words that shares their endings ("l(?:e)?" ...
     read backwards): a look-behind matches backwards, and a trie of the
     words' beginnings would make it try every word in turn."""
     def build(group: list[str], depth: int) -> str:
@@ -197,7 +247,7 @@ def _suffix_trie(words) -> str:
                 by_letter.setdefault(word[-1 - depth], []).append(word)
         if not by_letter:
             return ""
-        body = "(?:" + "|".join(build(g, depth + 1) + letter for letter, g in by_letter.items()) + ")"
+        body = "(?:" + "|".join(build(g, depth + 1) + regex.escape(letter) for letter, g in by_letter.items()) + ")"
         return body + "?" if any(len(word) == depth for word in group) else body
     return build(sorted(words), 0)
 
@@ -213,7 +263,23 @@ def _dot_first(abbreviation_dot: str) -> str:
 
 def find_names(text: str):
     """The matches of patterns()["name"].finditer(text), in order."""
-    scanner = _name_scanner()
+    return _scan_names(text, _name_scanner())
+
+
+def find_longer_names(text: str):
+    """The matches of find_names(text) of more than one word (they hold a
+    blank), in order, found faster than by filtering find_names. Where the
+    scan skips a one-word name instead of stepping over it, it finds no
+    other name inside it: a capital inside a word follows a word character."""
+    scanner = _name_scanner(longer=True)
+    for found in _scan_names(text, scanner):
+        written = found.group()
+        if " " in written or "\t" in written or "\u00a0" in written:
+            yield found
+
+
+def _scan_names(text: str, scanner: regex.Pattern | None):
+    """The names a scanner of _name_scanner() finds, as find_names does."""
     if scanner is None:
         yield from patterns()["name"].finditer(text)
         return

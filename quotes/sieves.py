@@ -44,6 +44,12 @@ def _cues(ctx: Context, start: int, end: int):
     return patterns()["cue"].finditer(ctx.text, start, end)
 
 
+def _all_cues(ctx: Context, start: int, end: int) -> list:
+    """Every verb of _cues, found once per span: speaker_cue_quote and
+    paraphrase_speaker both read those of the sentence before a quote."""
+    return ctx.cached(("cues", start, end), lambda: list(_cues(ctx, start, end)))
+
+
 def _attribution(mention, cue) -> Attribution | None:
     if mention is None or _NOT_SPEAKER.match(mention.text):
         return None
@@ -211,7 +217,7 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
         mention = phrase_after(ctx.text, inverted.end(), quote.start)
         if mention is not None and _LEADS_TO_QUOTE.fullmatch(ctx.text, mention.end, quote.start):
             return _attribution(mention, _Verb(inverted, "cue"))
-    cues = list(_cues(ctx, floor, quote.start))
+    cues = _all_cues(ctx, floor, quote.start)
     if not cues or not _leads_into(ctx, cues[-1], quote.start):
         return None  # the verb nearest the quote must lead straight into it
     found = _speaker_of_cue(ctx, floor, cues[-1])
@@ -468,7 +474,7 @@ def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
     """X said the plan was “a disaster” — the speaker of the paraphrase around the quote."""
     quote = ctx.quotes[i]
     floor = ctx.sentence_start(quote.start, ctx.floor(i))
-    cues = list(_cues(ctx, floor, quote.start))
+    cues = _all_cues(ctx, floor, quote.start)
     for cue in reversed(cues):
         found = _speaker_of_cue(ctx, floor, cue)
         if found is not None:
@@ -750,7 +756,7 @@ def continuation(ctx: Context, i: int) -> Attribution | None:
             found = _attribution(phrase_after(ctx.text, inverted.end(), end - 1), _Verb(inverted, "cue"))
             if found:
                 return found
-        for cue in reversed(list(_cues(ctx, sentence, end))):
+        for cue in reversed(_all_cues(ctx, sentence, end)):
             found = _speaker_of_cue(ctx, sentence, cue)
             if found:
                 return found

@@ -4,7 +4,11 @@ Word lists are compiled as tries and names are scanned in two passes for speed
 (quotes/mentions.py); both must match what a flat longest-first alternation and
 a single finditer of the name pattern match, on crafted text and on random text
 built from the pieces that matter (particles, capitals, initials, apostrophes,
-odd word characters).
+odd word characters). The longer-name scan finds the names of more than one
+word the plain scan finds. The phrase patterns match what they match without
+the look-arounds that only make them fail sooner, and _INTRO_COMMA ends where
+the lazy search it replaced ended. Plain two-word names are read without
+nameparser (quotes/speakers.py), as nameparser reads them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quotes import lexicon
-from quotes.mentions import _, _alternation, find_names, patterns
+from quotes.mentions import _, _alternation, find_longer_names, find_names, patterns
 
 
 def flat(entries) -> str:
@@ -70,6 +74,14 @@ def plain_names(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in patterns()["name"].finditer(text)]
 
 
+def longer_names(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in find_longer_names(text)]
+
+
+def plain_longer_names(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in patterns()["name"].finditer(text) if regex.search(r"[ \t\u00a0]", m.group())]
+
+
 @pytest.mark.parametrize("text", [
     "Pedro de la Torre met al-Assad and Osama bin Laden.",
     "de la Torre said; van Heerveld said; el-Sisi said",
@@ -83,6 +95,7 @@ def plain_names(text: str) -> list[tuple[int, int]]:
 ])
 def test_two_pass_name_scan_matches_plain_scan(text):
     assert names(text) == plain_names(text)
+    assert longer_names(text) == plain_longer_names(text)
 
 
 PIECES = ["de ", "la ", "al-", "Al-", "bin ", "van ", "y ", "della ", "Smith", "O'Brien", "'s",
@@ -95,6 +108,63 @@ PIECES = ["de ", "la ", "al-", "Al-", "bin ", "van ", "y ", "della ", "Smith", "
 def test_two_pass_name_scan_on_random_text(pieces):
     text = "".join(pieces)
     assert names(text) == plain_names(text)
+    assert longer_names(text) == plain_longer_names(text)
+
+
+PHRASE_PIECES = ["Trump", "’s", "'s", "'", "O'Brien", "Iraq", " ", "\t", ",", ", Jr.", ".", "J.", "de ", "al-",
+                 "the ", "a ", "spokesman", "spokesmen", "es", " for ", "President ", "said", "campaign ", "(R-Tex.)",
+                 "\n", "-", "2", "é", "\u0301", "she", "co-anchor", "manager"]
+
+
+def pruning(pattern: str) -> list[str]:
+    """The look-arounds in a phrase pattern that only make it fail sooner."""
+    from quotes.mentions import _APOSTROPHE_AHEAD, _introduced, _role_end
+    found = [_APOSTROPHE_AHEAD] * pattern.count(_APOSTROPHE_AHEAD) + [_role_end()] * pattern.count(_role_end())
+    for words in ("of|at|from", "for|of|at|with|from"):
+        found += regex.findall(regex.escape(_introduced(words, 12345)).replace("12345", r"\d+"), pattern)
+    return found
+
+
+def assert_phrases_match_as_without_pruning(text: str):
+    for key, method in (("after", "match"), ("before", "match"), ("before_reverse", "search")):
+        fast = patterns()[key]
+        look_arounds = pruning(fast.pattern)
+        assert len(look_arounds) == 5  # before a possessive twice, after a role, "of" and "for"
+        plain = fast.pattern
+        for look_around in look_arounds:
+            plain = plain.replace(look_around, "")
+        plain = regex.compile(plain, fast.flags)
+        for start in range(len(text) + 1):
+            found, expected = getattr(fast, method)(text, start), getattr(plain, method)(text, start)
+            assert (found and found.regs) == (expected and expected.regs)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(PHRASE_PIECES), max_size=14))
+def test_phrase_patterns_match_as_without_their_pruning_look_arounds(pieces):
+    assert_phrases_match_as_without_pruning("".join(pieces))
+
+
+def test_name_particles_start_with_a_letter():
+    # The descriptor pattern tries a number after a name (quotes/mentions.py):
+    # no name may start where a number does.
+    assert all(regex.match(r"\p{L}", particle) for particle in lexicon.words("name_particles"))
+
+
+def test_the_longest_name_after_of_is_found_as_without_pruning():
+    particles = "de la van "
+    longest = " ".join(particles + word for word in ["Aa", "Bb", "Cc", "Dd", "Ee", "Ff"]) + ", Jr."
+    assert patterns()["name"].fullmatch(longest)
+    assert not patterns()["name"].fullmatch("de " + longest)
+    for text in (f"Ana Ruiz of the {longest}", f"a spokesman for the {longest}"):
+        assert_phrases_match_as_without_pruning(text)
+        assert patterns()["before_reverse"].search(text).group("member_of", "complement") in (
+            (longest, None), (None, longest))
+
+
+def test_longer_names_skip_one_word_names():
+    text = "The mayor, Ana Ruiz, met Ruiz’s deputy, de la Torre. Martin Luther King, Jr. and al-Assad came."
+    assert [text[a:b] for a, b in longer_names(text)] == ["Ana Ruiz", "de la Torre", "Martin Luther King, Jr."]
 
 
 def test_repeated_windows_give_equal_but_separate_mentions():
@@ -186,3 +256,49 @@ def test_marks_read_only_where_needed_on_articles():
     text = ('Plain.\n\n"We will win,\n\n"and soon.\n\nNo marks here.\n\n'
             'She said: "It runs on\n\nand stops here.\n\n\u201cOpen\n\n\u201cStill open.\u201d\n\nEnd "x"')
     assert find_marks(text) == marks_read_paragraph_by_paragraph(text)
+
+
+def given_names_parsed(name: str):
+    """The first and middle names as nameparser reads them, as first_name_gender took them."""
+    from nameparser import HumanName
+    parsed = HumanName(name)
+    if not parsed.last or not (parsed.first or parsed.middle):
+        return None
+    return (parsed.first, *parsed.middle.split())
+
+
+@pytest.mark.parametrize("name", [
+    "Ana Ruiz", "Lena Marvell", "Dean Smith", "Sister Mary", "Van Morrison", "Maria de Souza", "Abu Bakr",
+    "John Jr", "Henry Viii", "Louis Xiv", "Mary Vi", "First Lady", "Signora Rossi", "Sheikh Hasina", "Jack Ma",
+    "Anna Nee", "Ana Y", "Ana  Ruiz", "ANA RUIZ", "Dr. J. Maria Lopez", "Ruiz, Ana", "Ana", "",
+])
+def test_given_names_are_those_nameparser_reads(name):
+    from quotes.speakers import _given_names
+    assert _given_names(name) == given_names_parsed(name)
+
+
+def test_a_plain_name_is_read_without_nameparser():
+    from quotes.speakers import _plain_name_word
+    assert _plain_name_word("Ana") and _plain_name_word("Ruiz")
+    assert not any(map(_plain_name_word, ["Sister", "Van", "Jr", "Viii", "First", "Ana.", "ANA", "O'Neil"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[A-Z][a-z]{1,7}", fullmatch=True), st.from_regex(r"[A-Z][a-z]{1,7}", fullmatch=True))
+def test_given_names_of_random_plain_names(first, last):
+    from quotes.speakers import _given_names
+    name = f"{first} {last}"
+    assert _given_names(name) == given_names_parsed(name)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b c", " ", ",", ", ", ",,", "\n", '"', "“", "”", "\t", "\u00a0", "x" * 30,
+                                 "y" * 61]), max_size=12),
+       st.integers(0, 400), st.integers(0, 400))
+def test_introduction_ends_where_the_lazy_search_ended(pieces, start, end):
+    from quotes.attribute import _INTRO_COMMA
+    text = "".join(pieces)
+    start, end = min(start, len(text)), min(end, len(text))
+    lazy = regex.compile(r"\A?[^,\n\"“”]{1,60}?,[ \t\u00a0]+").search(text, start, end)
+    found = _INTRO_COMMA.search(text, start, end)
+    assert (found and found.end()) == (lazy and lazy.end())
