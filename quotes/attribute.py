@@ -109,7 +109,7 @@ def _resolve(ctx: Context, people: ArticleSpeakers) -> None:
     """Fill each quote's speaker, title and cue from its attribution, in reading order."""
     resolved: dict[int, Resolved] = {}  # id(mention) -> speaker, shared by borrowing quotes
     unnamed: tuple[int, Resolved] | None = None  # the last organisation or description that spoke
-    for quote, found in zip(ctx.quotes, ctx.attributions):
+    for i, (quote, found) in enumerate(zip(ctx.quotes, ctx.attributions)):
         if found is None:
             continue
         mention = found.mention
@@ -125,41 +125,63 @@ def _resolve(ctx: Context, people: ArticleSpeakers) -> None:
         quote.speaker, quote.title, quote.speaker_kind = speaker.name, speaker.title, speaker.kind
         quote.affiliation = speaker.affiliation
         if speaker.kind == "person" and speaker.name and mention.end <= quote.start:
-            mention = _clause_subject(ctx, quote, mention, speaker.name) or mention
+            mention = _clause_subject(ctx, i, mention, speaker.name) or mention
         quote.speaker_start, quote.speaker_end, quote.mention = mention.start, mention.end, mention.text
         quote.cue, quote.cue_start, quote.cue_end = found.cue, found.cue_start, found.cue_end
 
 
 # A pronoun that opens a clause of its own: "although she made it clear",
 # "as he keeps talking", "and she said"; not "noted that he", a reported clause.
-_CLAUSE_PRONOUN = regex.compile(
-    r"(?<![\p{L}])(?:as|although|though|when|while|because|since|after|before|once|and|but|yet|where)"
-    r"[ \t\u00a0]+((?:[Hh]e|[Ss]he))(?=[ \t\u00a0]+\p{Ll})")
+_SUBORDINATE_PRONOUN = regex.compile(
+    lexicon.alternation("subordinators", "and", "but", "yet") + r"[ \t\u00a0]+((?:[Hh]e|[Ss]he))(?=[ \t\u00a0]+\p{Ll})")
 _PRONOUN_GENDER = {"he": "m", "she": "f"}
-_PRONOUN_HINTS = tuple(w + blank for w in ("he", "He") for blank in " \t\u00a0")  # "he " ends "she " too
+_PRONOUN = regex.compile(r"(?<![\p{L}])(?:[Hh]e|[Ss]he)[ \t\u00a0]")
 
 
-def _clause_subject(ctx: Context, quote: Quote, mention: Mention, name: str) -> Mention | None:
-    """The pronoun that is the subject of the clause that carries the quote,
+def _clause_subject(ctx: Context, i: int, mention: Mention, name: str) -> Mention | None:
+    """The pronoun that is the subject of the clause that carries quote i,
     when it is the speaker again: in "Clinton endorsed the deal, although she
     made it clear that she has “serious concerns”" the quote's source is the
     first "she", who is Clinton. The speaker stays as resolved; only the
-    mention, the words that carry the attribution, moves to that clause."""
-    before = ctx.text[max(mention.end, quote.start - 300):quote.start]
-    if mention.kind == "pronoun" or not any(word in before for word in _PRONOUN_HINTS):
-        return None  # no "he" or "she" before the quote: nothing to look for
+    mention, the words that carry the attribution, moves to that clause.
+    Not past another name ("Ann Lee said that Mary Ray cried when she …")."""
+    quote = ctx.quotes[i]
+    if mention.kind == "pronoun" or not _PRONOUN.search(ctx.text, max(mention.end, quote.start - 300), quote.start):
+        return None
     gender = mention.gender if mention.gender in ("m", "f") else first_name_gender(name)
     if gender not in ("m", "f"):
         return None
     paragraph = ctx.paragraphs[ctx.paragraph_of(quote.start)][0] if ctx.paragraphs else 0
     start = max(mention.end, ctx.sentence_start(quote.start, max(paragraph, quote.start - 300)))
     found = None
-    for clause in _CLAUSE_PRONOUN.finditer(ctx.text, start, quote.start):
-        if not any(q.start <= clause.start() < q.end for q in ctx.quotes):
+    for clause in _SUBORDINATE_PRONOUN.finditer(ctx.text, start, quote.start):
+        if not _in_an_earlier_quote(ctx, i, clause.start()):
             found = clause
-    if found is None or _PRONOUN_GENDER[found.group(1).casefold()] != gender:
+    if found is None or _PRONOUN_GENDER[found.group(1).casefold()] != gender \
+            or _reports_someone_else(ctx.text, mention.end, found.start(1)):
         return None
     return Mention(found.start(1), found.end(1), found.group(1), "pronoun", gender=gender)
+
+
+def _reports_someone_else(text: str, start: int, end: int) -> bool:
+    """Whether a reporting verb between start and end opens a clause about a
+    named person ("said that Mary Ray cried when she …"): the pronoun may be hers."""
+    return any(_NAMED_CLAUSE.match(text, cue.end(), end) for cue in patterns()["cue"].finditer(text, start, end))
+
+
+_NAMED_CLAUSE = regex.compile(r"[ \t\u00a0]+(?:that[ \t\u00a0]+)?(?!\p{L}+day(?![\p{L}]))\p{Lu}")  # not "Saturday"
+
+
+def _in_an_earlier_quote(ctx: Context, i: int, position: int) -> bool:
+    """Whether position lies inside one of the quotes before quote i (they end
+    in order, so only those still open at position need a look)."""
+    for j in range(i - 1, -1, -1):
+        earlier = ctx.quotes[j]
+        if earlier.end <= position:
+            return False
+        if earlier.start <= position:
+            return True
+    return False
 
 
 def _it(mention: Mention, people: ArticleSpeakers, unnamed: tuple[int, Resolved]) -> Resolved:
@@ -312,8 +334,7 @@ def _sentence_subject_before(text: str, pronoun: Mention) -> Mention | None:
     return Mention(found.start(), found.end(), found.group(), "person", name=name, title=title)
 
 
-_SUBORDINATOR = regex.compile(
-    r"(?:[Ww]hen|[Aa]fter|[Aa]s|[Ww]hile|[Bb]ecause|[Ss]ince|[Ii]f|[Aa]lthough|[Tt]hough|[Oo]nce|[Bb]efore)[ \t\u00a0]+")
+_SUBORDINATOR = regex.compile(lexicon.alternation("subordinators") + r"[ \t\u00a0]+")
 # An introduction ends at the first comma (and blanks) after a run of other
 # characters: where a search of r"[^,\n\"“”]{1,60}?,[ \t\u00a0]+" ends (only
 # the end is read), without trying 60 lengths at every position of the run.

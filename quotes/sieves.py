@@ -45,8 +45,8 @@ def _cues(ctx: Context, start: int, end: int):
 
 
 def _all_cues(ctx: Context, start: int, end: int) -> list:
-    """Every verb of _cues, found once per span: speaker_cue_quote and
-    paraphrase_speaker both read those of the sentence before a quote."""
+    """Every verb of _cues, found once per span: speaker_cue_quote,
+    paraphrase_speaker and continuation read those of the same spans."""
     return ctx.cached(("cues", start, end), lambda: list(_cues(ctx, start, end)))
 
 
@@ -177,9 +177,9 @@ def _description(text: str, start: int, end: int, whole: bool) -> Mention | None
     `whole` (between a quote and its verb), else closing its clause (after an
     inverted verb). Its words must not be verbs, function words or times, and
     without a determiner it is a plural ("critics", "federal prosecutors")."""
-    bare = _BARE_DETERMINER.match(text, start, end)
-    if bare and (bare.end() == end if whole else _closes_clause(text, bare.end(), end)):
-        return Mention(bare.start(), bare.end(), bare.group(), "description")  # "Another said"
+    determiner = _BARE_DETERMINER.match(text, start, end)
+    if determiner and (determiner.end() == end if whole else _closes_clause(text, determiner.end(), end)):
+        return Mention(determiner.start(), determiner.end(), determiner.group(), "description")  # "Another said"
     match = _DESCRIPTION.match(text, start, end)
     if match is None:
         return None
@@ -194,9 +194,10 @@ def _description(text: str, start: int, end: int, whole: bool) -> Mention | None
         words = match.group("words").split()
         if any(w in _not_described() for w in words) or words[-1].casefold() in lexicon.words("time_nouns"):
             continue
-        bare = match.group("words")
-        if not match.group("determiner") and not (words[-1].endswith("s") and (bare[:1].lower() + bare[1:]).islower()):
-            continue  # a bare plural, capitalised at most where it opens a sentence ("Critics said")
+        written = match.group("words")
+        if not match.group("determiner") and not (words[-1].endswith("s")
+                                                  and (written[:1].lower() + written[1:]).islower()):
+            continue  # a bare plural, capitalised at most on its first word ("Critics said")
         return Mention(match.start(), match.end(), match.group(), "description")
     return None
 
@@ -221,7 +222,13 @@ def speaker_cue_quote(ctx: Context, i: int) -> Attribution | None:
     if not cues or not _leads_into(ctx, cues[-1], quote.start):
         return None  # the verb nearest the quote must lead straight into it
     found = _speaker_of_cue(ctx, floor, cues[-1])
+    if _INTRODUCES.search(ctx.text, cues[-1].end(), quote.start):
+        return found  # "Aides said Trump told them: “…”": the words are Trump's own
     return _outer_reporter(ctx, floor, cues, found) or found
+
+
+# A verb that introduces direct speech: a colon or comma before the quote.
+_INTRODUCES = regex.compile(r"[:,][ \t\u00a0]*\Z")
 
 
 # Between a reporting verb and the subject of the clause it reports: "said (that)",
@@ -271,7 +278,6 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     return _attribution(mention, cue)
 
 
-# "a statement", "her statement": a document the subject issued (not "the statement", one named before).
 # An aside between a subject and its verb that the subject's own phrase does
 # not take in: ", during a town hall in Columbus, Ohio,", "— a teacher from Ohio —".
 _ASIDE_END = regex.compile(
@@ -288,17 +294,19 @@ def _subject_before_aside(text: str, end: int, floor: int) -> Mention | None:
     return mention if mention is not None and mention.kind in ("person", "organisation", "role") else None
 
 
+# "a statement", "her statement": a document the subject issued (not "the statement", one named before).
 _ISSUED_DOCUMENT = regex.compile(r"(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)[ \t\u00a0]")
 
 
 def _described_subject(text: str, floor: int, end: int, clause_starts: bool = True) -> Mention | None:
     """A described speaker that is the whole subject before a verb ("the
-    announcer said", "one questioner claimed"), opening the sentence, or the
-    clause after its opener or last comma."""
+    announcer said", "one questioner claimed"): opening the sentence, or
+    (with clause_starts) the clause after its opener, its last comma or its
+    last subordinator ("…, when many commentators called him …")."""
     if end >= len(text) or text[end] not in _BLANK_CHARS:
         return None  # "The so-called “reform”": a word runs on into the verb
-    last = text[text.rfind(" ", max(floor, end - 40), end) + 1:end]
-    if last.casefold() in _not_described():
+    last = _LAST_WORD.search(text, max(floor, end - 40), end)
+    if last is None or last.group().casefold() in _not_described():
         return None  # the description's last word would be ruled out below; cheaper here
     starts = [floor]
     opener = sentence_opener().match(text, floor, end) if clause_starts else None
@@ -329,10 +337,10 @@ def _described_subject(text: str, floor: int, end: int, clause_starts: bool = Tr
     return None
 
 
+_LAST_WORD = regex.compile(r"[^ \t\u00a0]+\Z")
 SUBJECT_DESCRIPTION_WORDS = 8
 SUBJECT_DESCRIPTION_REACH = 200  # characters before the verb
-_CLAUSE_OPENER = regex.compile(
-    r"(?<![\p{L}])(?i:when|after|while|because|since|although|though|once|before|but|where|as)[ \t\u00a0]+")
+_CLAUSE_OPENER = regex.compile(lexicon.alternation("subordinators", "but") + r"[ \t\u00a0]+")
 _NEXT_WORD = regex.compile(r"[ \t\u00a0]+(?P<word>\p{Ll}[\p{L}’']*)")
 
 
@@ -345,10 +353,42 @@ def _described_before_verb(text: str, start: int, end: int) -> Mention | None:
         return None
     for gap in _NEXT_WORD.finditer(text, words.start(), words.end()):
         verb = gap.group("word")
-        if verb in lexicon.words("cue_verbs") or verb in lexicon.words("auxiliaries") or (
-                len(verb) > 4 and verb.endswith("ed")):
+        if verb in lexicon.words("cue_verbs") or verb in lexicon.words("auxiliaries"):
             return _described_subject(text, start, gap.start(), clause_starts=False)
+        if len(verb) > 4 and verb.endswith("ed"):  # any past form: only a subject that can speak
+            mention = _described_subject(text, start, gap.start(), clause_starts=False)
+            return mention if mention is not None and _can_speak(mention) else None
     return None
+
+
+def _can_speak(mention: Mention) -> bool:
+    """Whether a described subject names people, a body or a document ("the
+    city council", "a legal opinion", "many", "demonstrators"), not a thing
+    ("the bill passed", "the stock market crashed")."""
+    words = mention.text.split()
+    head = _head_noun(words)
+    return len(words) == 1 or head.endswith("s") or head in _speaking_nouns()
+
+
+_COMPLEMENT_WORDS = frozenset({"of", "for", "in", "at", "from", "with"})
+_QUANTITIES = frozenset({"hundreds", "thousands", "dozens", "millions", "scores"})
+
+
+def _head_noun(words: list[str]) -> str:
+    """The noun a description is about: its last word before a complement
+    ("the head of the committee" -> head), but the noun counted after a
+    quantity ("Hundreds of pro-Sanders demonstrators" -> demonstrators)."""
+    for i in range(1, len(words)):
+        if words[i] in _COMPLEMENT_WORDS and words[i - 1].casefold() not in _QUANTITIES:
+            return words[i - 1].casefold()
+    return words[-1].casefold()
+
+
+@cache
+def _speaking_nouns() -> frozenset[str]:
+    """Nouns for people, bodies and documents (lexicon role, organisation and document nouns)."""
+    return frozenset(n.split()[-1] for n in lexicon.words("role_nouns") | lexicon.words("org_nouns")
+                     | lexicon.words("document_nouns"))
 
 
 _WORDS_AHEAD = regex.compile(r"[\p{L}\d’'\-]+(?:[ \t\u00a0]+[\p{L}\d’'\-]+){1,8}")
@@ -357,9 +397,10 @@ _WORDS_AHEAD = regex.compile(r"[\p{L}\d’'\-]+(?:[ \t\u00a0]+[\p{L}\d’'\-]+){
 @cache
 def _clause_words() -> frozenset[str]:
     """Words that make a phrase a clause rather than a subject: verbs,
-    auxiliaries, and possessives standing on their own ("particularly his")."""
+    auxiliaries, subordinators (when, while, if) and possessives standing on
+    their own ("particularly his")."""
     return frozenset(lexicon.words("cue_verbs") | lexicon.words("auxiliaries")
-                     | {"his", "her", "its", "their", "our", "my", "your", "when", "while", "if"})
+                     | lexicon.words("subordinators") | {"his", "her", "its", "their", "our", "my", "your"})
 
 
 _COLON_END = regex.compile(r":[ \t\u00a0]*\Z")
@@ -439,6 +480,7 @@ def according_to_described(ctx: Context, i: int) -> Attribution | None:
     return None
 
 
+# _ACCORDING without "per": "per a translator" names a go-between, not a source.
 _ACCORDING_TO = regex.compile(r"(?<![\p{L}])[Aa]ccording[ \t\u00a0]+to[ \t\u00a0]+")
 
 
@@ -450,8 +492,9 @@ def passive_by(ctx: Context, i: int) -> Attribution | None:
     by = _AGENT.match(ctx.text, quote.end, ceiling)
     if by is None:
         return None
-    participle = _PASSIVE_BEFORE.search(ctx.text, max(0, quote.start - 40), quote.start) \
-        or _PASSIVE_AFTER.search(ctx.text, quote.end, by.end())
+    before, after = _passive_patterns()
+    participle = before.search(ctx.text, max(0, quote.start - 40), quote.start) \
+        or after.search(ctx.text, quote.end, by.end())
     if participle is None:
         return None
     mention = phrase_after(ctx.text, by.end(), ceiling) or _description(ctx.text, by.end(), ceiling, whole=False)
@@ -460,14 +503,21 @@ def passive_by(ctx: Context, i: int) -> Attribution | None:
     return Attribution(mention, participle.group("cue"), participle.start("cue"), participle.end("cue"))
 
 
-_PASSIVE_VERB = r"(?P<cue>called|labell?ed|dubbed|described|termed|branded|deemed|derided|denounced)"
-# "has been called “…”", "often labeled as a “…”": the participle just before the quote
-_PASSIVE_BEFORE = regex.compile(
-    rf"(?<![\p{{L}}]){_PASSIVE_VERB}(?:[ \t\u00a0]+as)?(?:[ \t\u00a0]+(?:a|an|the))?[ \t\u00a0]*\Z")
-# "“…” — as described by": the participle after it
-_PASSIVE_AFTER = regex.compile(rf"(?<![\p{{L}}]){_PASSIVE_VERB}")
-# "by" after the quote, with at most a few words between ("“…” — as described by")
-_AGENT = regex.compile(r"[^.!?;:\"“”\n]{0,25}?(?<![\p{L}])by[ \t\u00a0]+")
+@cache
+def _passive_patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    """The participle just before the quote ("has been called “…”", "often
+    labeled as a “…”") and one after it ("“…” — as described by"), from
+    lexicon/passive_verbs.txt."""
+    verb = "(?P<cue>" + "|".join(sorted(map(regex.escape, lexicon.words("passive_verbs")), key=len, reverse=True)) + ")"
+    before = regex.compile(rf"(?<![\p{{L}}]){verb}(?:[ \t\u00a0]+as)?(?:[ \t\u00a0]+(?:a|an|the))?[ \t\u00a0]*\Z")
+    return before, regex.compile(rf"(?<![\p{{L}}]){verb}")
+
+
+# "by" right after the quote, or after the participle ("“…” — as described by",
+# "“…” was called by"): not "passed the Senate by a vote of 52 to 48".
+_AGENT = regex.compile(
+    r"[ \t\u00a0,—–\-]*(?:(?:as|was|were|is|are|has[ \t\u00a0]+been|have[ \t\u00a0]+been)[ \t\u00a0]+"
+    r"(?:\p{Ll}+ly[ \t\u00a0]+)?\p{Ll}+[ \t\u00a0]+)?by[ \t\u00a0]+")
 
 
 def paraphrase_speaker(ctx: Context, i: int) -> Attribution | None:
@@ -560,14 +610,16 @@ def _spoken_by_the_sentence_subject(ctx: Context, i: int) -> bool:
     before = ctx.attributions[i - 1] if i > 0 else None
     if before is None or ctx.floor(i) != ctx.quotes[i - 1].end:
         return False
-    start = ctx.sentence_start(ctx.quotes[i].start, ctx.paragraphs[ctx.paragraph_of(ctx.quotes[i].start)][0])
+    # (from where the text before the earlier quote starts: its paragraph or
+    # the quote before it, so a paragraph of many quotes is not read again)
+    start = ctx.sentence_start(ctx.quotes[i].start, ctx.floor(i - 1))
     mention = before.mention
     return start < ctx.floor(i) and start <= mention.start < ctx.quotes[i - 1].start \
         and not _CLAUSE_BEFORE_SUBJECT.search(ctx.text, start, mention.start)
 
 
 # Before a sentence's opening subject: nothing that makes it a subordinate clause's.
-_CLAUSE_BEFORE_SUBJECT = regex.compile(r"[,;—–]|(?<![\p{L}])(?i:while|when|as|if|although|though|because|that|which|who)(?![\p{L}])")
+_CLAUSE_BEFORE_SUBJECT = regex.compile(r"[,;—–]|" + lexicon.alternation("subordinators", "that", "which", "who"))
 
 
 _BLANK_CHARS = " \t\u00a0"
@@ -812,9 +864,14 @@ def _closing_attribution(ctx: Context, start: int, end: int) -> Attribution | No
         return None
     trimmed = _strip_between(ctx.text[start:cue.start()])
     mention = subject_before(ctx.text, start + len(trimmed), floor=start)
-    if mention is None or not _BEFORE_LATE_SUBJECT.search(ctx.text, start, mention.start):
+    if mention is None or not _BEFORE_CLOSING_SUBJECT.search(ctx.text, start, mention.start):
         return None
     return _attribution(mention, cue)
+
+
+# Before the speaker who closes a sentence: a comma or dash ("…, Schiff said."),
+# not "as" ("…, as Nate Silver predicted." says what Silver foresaw, not said).
+_BEFORE_CLOSING_SUBJECT = regex.compile(r"[,—–][ \t\u00a0]*\Z")
 
 
 def _borrow(found: Attribution, j: int) -> Attribution:

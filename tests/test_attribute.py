@@ -552,6 +552,8 @@ def test_the_mention_is_the_subject_of_the_clause_that_carries_the_quote(text, p
     'Talia Brennock backed the deal, although he made it clear that he has "serious concerns" about it.',
     # a reported clause ("noted that she"): the outer subject carries the quote
     'Talia Brennock noted that she taught law, and added: "I know a little about this."',
+    # the pronoun may be the named person's the speaker tells about
+    'Talia Brennock said that Mary Ray cried when she heard the plan was "dead on arrival in the House."',
 ])
 def test_the_mention_stays_when_no_clause_of_the_speaker_carries_the_quote(text):
     q = only(text)

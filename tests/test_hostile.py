@@ -269,6 +269,14 @@ LINEAR = {
                                        'Harbour pilots said they want "a new pier" now. ' * n)[:n], 10_000),
     "described-speakers": (lambda n: ('"We stay," said one of those fishing crews in the Velmora '
                                       'harbour. "We go," a NY1 representative said. ' * n)[:n], 10_000),
+    # one paragraph of many quotes, each after a clause pronoun or another quote
+    "clause-pronouns": (lambda n: ('Ana Ruiz said that when she was young the pier was "very good indeed." '
+                                   * n)[:n], 10_000),
+    "quote-pairs-in-a-paragraph": (lambda n: ('Ana Ruiz said "a b c," and "d e f." ' * n)[:n], 10_000),
+    "no-break-verbs": (lambda n: "said\u00a0" * (n // 5) + '"We will win."', 1_000),
+    "according-to": (lambda n: "according to " * (n // 13) + '"a b c d."', 1_000),
+    "called-before": (lambda n: "called " * (n // 7) + '"a b c" by the man.', 1_000),
+    "times-before-a-verb": (lambda n: "Ana Ruiz" + " on Wednesday" * (n // 13) + ' said "a b c d."', 1_000),
     "one-long-word": (lambda n: "A" + "a" * n, 30_000),
     "one-long-line": (lambda n: ("word " * n)[:n], 100_000),
 }

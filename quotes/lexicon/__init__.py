@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import regex
+
 HERE = Path(__file__).parent
 
 
@@ -29,3 +31,10 @@ def words(name: str) -> frozenset[str]:
 def mapping(name: str) -> dict[str, str]:
     """lexicon/<name>.txt as {first column: second column}."""
     return {row[0]: (row[1] if len(row) > 1 else "") for row in rows(name)}
+
+
+def alternation(name: str, *more: str) -> str:
+    """The words of lexicon/<name>.txt and `more` as a regex alternation of
+    whole words in any case, longest first."""
+    alternatives = sorted(words(name) | set(more), key=len, reverse=True)
+    return r"(?<![\p{L}])(?i:" + "|".join(map(regex.escape, alternatives)) + r")(?![\p{L}])"
