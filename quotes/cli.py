@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -227,7 +229,8 @@ def speakers():
     when no name matches, a way the speaker was written. Every change is
     recorded in the speaker_curation table and re-applied whenever quotes
     are written, so it survives ingesting the same articles again. Change a
-    copy of a served database, then swap it in.
+    copy of a served database, then swap it in. A change is refused while
+    `quotes ingest` writes the database.
 
     \b
     Examples:
@@ -247,18 +250,22 @@ def _curate(db_path, action, *args):
     """Run a curation function on the database; errors become messages."""
     import sqlite_utils
 
-    from . import curation
+    from . import curation, store
 
     if not os.path.isfile(db_path):
         raise click.ClickException(f"{db_path}: database not found; run `quotes ingest` first")
-    db = sqlite_utils.Database(db_path)
+    # A change waits for no ingest: it would be lost when the ingest's copy replaced the database.
+    lock = contextlib.nullcontext() if action == "describe" else store.write_lock(Path(db_path))
     try:
-        db.execute("PRAGMA foreign_keys = ON")
-        return getattr(curation, action)(db, *args)
-    except curation.CurationError as error:
+        with lock:
+            db = sqlite_utils.Database(db_path)
+            try:
+                db.execute("PRAGMA foreign_keys = ON")
+                return getattr(curation, action)(db, *args)
+            finally:
+                db.close()
+    except (curation.CurationError, store.IngestBusy) as error:
         raise click.ClickException(str(error)) from error
-    finally:
-        db.close()
 
 
 def _echo_speaker(row: dict) -> None:

@@ -463,7 +463,7 @@ def ingest(db_path, articles: Iterable[Article], progress: bool = False,
     path.parent.mkdir(parents=True, exist_ok=True)
     if not swap:
         return _ingest_into(path, articles, progress, batch_size, workers)
-    with _ingest_lock(path):
+    with write_lock(path):
         for leftover in path.parent.glob(f"{glob.escape(path.name)}-ingest-*"):
             leftover.unlink(missing_ok=True)  # a killed run's copy and its journal
         work = path.with_name(f"{path.name}-ingest-{os.getpid()}.tmp")
@@ -496,9 +496,11 @@ def copy_database(source: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def _ingest_lock(path: Path):
+def write_lock(path: Path):
     """An exclusive lock on ``NAME-ingest.lock`` beside the database, released when the
-    process ends however it ends."""
+    process ends however it ends. Ingest holds it, and so does a speaker change
+    (quotes.curation): a change written while an ingest builds its copy would
+    be lost when the copy replaces the database."""
     import fcntl
 
     lock = open(path.with_name(f"{path.name}-ingest.lock"), "a+")
@@ -506,7 +508,8 @@ def _ingest_lock(path: Path):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IngestBusy(f"{path}: another `quotes ingest` is writing this database") from None
+            raise IngestBusy(f"{path}: another `quotes ingest` or speaker change is writing this database;"
+                             " try again when it has finished") from None
         yield
     finally:
         lock.close()

@@ -274,7 +274,7 @@ def test_a_second_ingest_into_the_same_database_is_refused(corpus, tmp_path):
         second = subprocess.run(command(corpus, db), capture_output=True, text=True, timeout=DEADLINE)
         assert first.poll() is None, "the first run ended before the second started"
         assert second.returncode == 1
-        assert "another `quotes ingest` is writing" in second.stderr
+        assert "another `quotes ingest` or speaker change is writing" in second.stderr
     finally:
         first.kill()
         first.wait()

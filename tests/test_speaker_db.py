@@ -529,6 +529,24 @@ def test_cli_speakers_commands(tmp_path):
     assert result.exit_code == 1 and "none.db" in result.output
 
 
+def test_cli_speaker_changes_wait_for_no_ingest(tmp_path):
+    """While an ingest (or another change) holds the database's write lock, a
+    change is refused with a message, not written where the ingest's copy
+    would overwrite it; looking a speaker up still works."""
+    from quotes import store
+
+    path = tmp_path / "q.db"
+    build(path, CORPUS + [T_NOVAK]).close()
+    runner = CliRunner()
+    with store.write_lock(path):
+        result = runner.invoke(cli, ["speakers", "rename", "Edith Marlow", "Edith M. Marlow", "--db", str(path)])
+        assert result.exit_code == 1
+        assert "is writing this database" in result.output and str(path) in result.output
+        assert runner.invoke(cli, ["speakers", "show", "Edith Marlow", "--db", str(path)]).exit_code == 0
+    result = runner.invoke(cli, ["speakers", "rename", "Edith Marlow", "Edith M. Marlow", "--db", str(path)])
+    assert result.exit_code == 0 and result.output.startswith("Edith M. Marlow (person, 2 quotes")
+
+
 def test_cli_help_lists_speakers_commands():
     runner = CliRunner()
     assert "speakers" in runner.invoke(cli, ["--help"]).output
