@@ -116,9 +116,9 @@ def _resolve(ctx: Context, people: ArticleSpeakers) -> None:
         key = id(mention)
         if key not in resolved:
             if mention.kind == "pronoun" and mention.gender == "n" and unnamed is not None:
-                resolved[key] = _it(mention, people, unnamed)
+                resolved[key] = _it(mention, people, unnamed, ctx)
             else:
-                resolved[key] = _speaker_of(mention, people)
+                resolved[key] = _speaker_of(mention, people, ctx)
         speaker = resolved[key]
         if speaker.name and speaker.kind in ("organisation", DESCRIPTION):
             unnamed = (mention.start, speaker)
@@ -184,13 +184,13 @@ def _in_an_earlier_quote(ctx: Context, i: int, position: int) -> bool:
     return False
 
 
-def _it(mention: Mention, people: ArticleSpeakers, unnamed: tuple[int, Resolved]) -> Resolved:
+def _it(mention: Mention, people: ArticleSpeakers, unnamed: tuple[int, Resolved], ctx: Context) -> Resolved:
     """ “It added”: the organisation or description that spoke just before
     ("…,” the company wrote. It added …), else the organisation last named."""
     position, speaker = unnamed
     if 0 <= mention.start - position <= IT_LOOKBACK:
         return speaker
-    return _speaker_of(mention, people)
+    return _speaker_of(mention, people, ctx)
 
 
 IT_LOOKBACK = 400  # characters: about a paragraph
@@ -217,7 +217,7 @@ def _title_run_apart(mention: Mention) -> Mention:
     return mention
 
 
-def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
+def _speaker_of(mention: Mention, people: ArticleSpeakers, ctx: Context) -> Resolved:
     """Who the mention names, as far as the article tells."""
     if mention.kind == "person" and mention.name:
         mention = _title_run_apart(mention)
@@ -239,17 +239,17 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
             return _of_person(org) if org else Resolved()
         if mention.gender == "p" and mention.text.casefold() == "they":
             group = _plural_subject_before(people.text, mention)
-            return _speaker_of(group, people) if group else Resolved()
+            return _speaker_of(group, people, ctx) if group else Resolved()
         if mention.gender == "r":  # "Santilli, who responds": the name just before
             named = people.nearest(mention.start)
             if named:
                 return _of_person(named)
             before = _phrase_before_relative(people.text, mention.start)
-            return _speaker_of(before, people) if before else Resolved()
+            return _speaker_of(before, people, ctx) if before else Resolved()
         if mention.gender in ("m", "f", None):
-            subject = _sentence_subject_before(people.text, mention)
+            subject = _sentence_subject_before(ctx, mention)
             if subject is not None:  # "Trump at the time said he’d asked …"
-                named = _speaker_of(subject, people)
+                named = _speaker_of(subject, people, ctx)
                 gender = first_name_gender(named.name) if named.name else None
                 if named.name and not (mention.gender and gender and gender != mention.gender):
                     return named  # not when "Fiorina" turned out to be Frank and the pronoun "she"
@@ -291,17 +291,19 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers) -> Resolved:
 
 
 _SENTENCE_BREAK = regex.compile(r"(?r)[.!?]['’\"”)]*[ \t\u00a0]+|\n")
+SENTENCE_REACH = 300  # characters a pronoun's sentence is looked back for
 
 
-def _sentence_subject_before(text: str, pronoun: Mention) -> Mention | None:
+def _sentence_subject_before(ctx: Context, pronoun: Mention) -> Mention | None:
     """The named person who opens the pronoun's sentence, when the pronoun
     comes later in it and its gender does not rule them out: in "Trump at the
     time said he’d asked …" he is Trump, whoever the article named last."""
-    floor = max(0, pronoun.start - 300)
-    brk = _SENTENCE_BREAK.search(text, floor, pronoun.start)
-    start = brk.end() if brk else floor
-    if start == pronoun.start or (brk is None and floor > 0):
-        return None
+    text = ctx.text
+    paragraph = ctx.paragraphs[ctx.paragraph_of(pronoun.start)][0] if ctx.paragraphs else 0
+    floor = max(paragraph, pronoun.start - SENTENCE_REACH)
+    start = ctx.sentence_start(pronoun.start, floor)
+    if start >= pronoun.start or (start == floor and floor > paragraph):
+        return None  # the pronoun opens its sentence, or the sentence runs too long to tell
     opener = sentence_opener().match(text, start, pronoun.start)  # "Later Hallstrom said …"
     if opener:
         start = opener.end()
