@@ -170,6 +170,11 @@ def table(results: list[dict]) -> str:
     for kind in stages.QUERY_TYPES:
         rows.append((f"{kind} p50 / p95, ms", lambda r, k=kind: _latency(get(r, "search", k))))
     rows.append(("search, peak RSS MiB", lambda r: _fmt(get(r, "search", "search_peak_rss_mb"), 0)))
+    # The database is memory-mapped (quotes/plugin.py): its pages count in RSS as
+    # mapped file pages, once per connection mapping them; the process's own memory is anon.
+    rows.append(("search, RSS MiB: own (anon) / mapped file, highest sampled",
+                 lambda r: f"{_fmt(get(r, 'search', 'search_rss_anon_mb'), 0)} / "
+                           f"{_fmt(get(r, 'search', 'search_rss_file_mb'), 0)}"))
     rows.append(("load average before extract / ingest / search", lambda r: " / ".join(
         _fmt(x[0], 1) if x else "—" for x in (get(r, "extract_load"), get(r, "ingest_load"),
                                                get(r, "search", "load")))))

@@ -17,6 +17,8 @@
 - Facets: :class:`CountedFacet`, the ``counted`` facets of ``metadata.yml``,
   are column facets whose counts over a whole table come from the
   ``facet_counts`` table that ingest keeps, not from grouping every row.
+- Connections map the (immutable) database file into memory: reading a page
+  is then a memory access, not a system call (:data:`MMAP_BYTES`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ from . import search
 from .store import FACET_COUNTS
 
 DB_NAME = "quotes"
+# SQLite reads pages of a memory-mapped file in place instead of copying each
+# one in with a read(): a search looking up 47,000 quotes at 1M took a third
+# of the time (benchmarks/README.md). The file is served immutable and only
+# ever replaced, never written, so the mapping stays valid. SQLite caps the
+# size at its compile-time maximum (2 GB by default).
+MMAP_BYTES = 1 << 31
 
 
 speaker_key = search.speaker_key
@@ -41,6 +49,7 @@ speaker_key = search.speaker_key
 @hookimpl
 def prepare_connection(conn):
     search.register_functions(conn)  # speaker_key, fts_query, fts_any, quote_similarity, snippet_html
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
 
 @hookimpl
