@@ -302,36 +302,57 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
     """
     if not batch:
         return
+    _write_prepared(db, [(article, prepare_quotes(article, quotes)) for article, quotes in batch],
+                    keys, schema, article_keys)
+
+
+def prepare_quotes(article: Article, quotes: list[Quote]) -> list[tuple]:
+    """What :func:`write_batch` needs of an article's quotes before the curation
+    log: per quote its id, its speaker's identity across articles (id, name and
+    kind, or None) and the columns of its row. Ingest workers compute this
+    beside the quotes, so the writer only resolves curation and writes."""
+    aid, rows = article.id, []
+    for quote, who in zip(quotes, identity.within_article(quotes)):
+        title, affiliation = quote.title, quote.affiliation
+        if who is not None and not title:  # a title the attributor left inside the name
+            title, affiliation = who.title, affiliation or who.affiliation
+        rows.append((quote_id(aid, quote.start, quote.end),
+                     *((who.id, who.name, who.kind) if who is not None else (None, None, None)),
+                     quote.text, quote.start, quote.end, quote.speaker_start, quote.speaker_end,
+                     quote.mention, title, affiliation, quote.cue, quote.sieve, quote.confidence))
+    return rows
+
+
+def _write_prepared(db: sqlite_utils.Database, batch: list[tuple[Article, list[tuple]]],
+                    keys: dict[str, tuple[int, int, bytes]] | None = None, schema: bool = True,
+                    article_keys: dict[str, list[tuple[int, int, bytes]]] | None = None) -> None:
+    """:func:`write_batch` of articles with their :func:`prepare_quotes` rows."""
+    if not batch:
+        return
     if schema:  # ingest checks it once, not per batch
         ensure_schema(db)
     curation = load_curation(db)
-    latest = {article.id: (article, quotes) for article, quotes in batch}  # last copy wins
+    resolve, names, kinds = curation.resolve, curation.names, curation.kinds
+    latest = {article.id: (article, rows) for article, rows in batch}  # last copy wins
     if article_keys:
         keys = dict(keys or {})
     articles, speakers, quote_rows = [], {}, {}
     for article in (pair[0] for pair in latest.values()):
         articles.append((article.id, article.url, article.title, article.source,
                          article.published, article.text, article.path))
-    for article, quotes in latest.values():
+    for article, rows in latest.values():
         aid, published, source = article.id, article.published, article.source
         found_keys = article_keys.get(aid) if article_keys else None
-        for n, (quote, who) in enumerate(zip(quotes, identity.within_article(quotes))):
-            sid, title, affiliation = None, quote.title, quote.affiliation
+        for n, (qid, who, name, kind, *columns) in enumerate(rows):
+            sid = None
             if who is not None:
-                sid = curation.resolve(who.id)
+                sid = resolve(who)
                 if sid not in speakers:
-                    speakers[sid] = (sid, curation.names.get(sid, who.name),
-                                     curation.kinds.get(sid, who.kind))
-                if not title:  # a title the attributor left inside the name
-                    title, affiliation = who.title, affiliation or who.affiliation
-            qid = quote_id(aid, quote.start, quote.end)
+                    speakers[sid] = (sid, names.get(sid, name), kinds.get(sid, kind))
             if found_keys is not None:
                 keys[qid] = found_keys[n]
             # published and source copied from the article so facets and sorting need no join
-            quote_rows[qid] = (qid, aid, sid, quote.text, quote.start, quote.end,
-                               quote.speaker_start, quote.speaker_end, quote.mention, title,
-                               affiliation, quote.cue, quote.sieve, quote.confidence,
-                               published, source)
+            quote_rows[qid] = (qid, aid, sid, *columns, published, source)
 
     with db.atomic():
         forget_facet_counts(db)  # finalize counts again
@@ -610,10 +631,18 @@ def _extract_chunk(articles: list[Article]) -> list[tuple[list[Quote], list[tupl
     return done
 
 
-def extracted(articles: Iterable[Article], workers: int | None = None):
+def _prepare_chunk(articles: list[Article]) -> list[tuple[list[tuple], list[tuple]]]:
+    """Each article's :func:`prepare_quotes` rows and grouping keys: all the
+    writer needs, as plain tuples (cheaper to send back than Quote objects)."""
+    return [(prepare_quotes(article, quotes), keys)
+            for article, (quotes, keys) in zip(articles, _extract_chunk(articles))]
+
+
+def extracted(articles: Iterable[Article], workers: int | None = None, prepared: bool = False):
     """(article, its quotes, their grouping keys) for each article, in input order,
     found by `workers` processes (forked when this is first iterated; 1: this
     process, which leaves the keys to :func:`quotes.search.build_groups`: None).
+    With ``prepared`` the quotes are given as :func:`prepare_quotes` rows.
 
     At most ``workers * AHEAD`` chunks of CHUNK articles are in flight, so a
     huge input is never read ahead. The workers are stopped when the
@@ -628,21 +657,23 @@ def extracted(articles: Iterable[Article], workers: int | None = None):
     first = list(itertools.islice(source, CHUNK))
     if workers <= 1 or len(first) < CHUNK:  # a handful of articles: no processes to start
         for article in itertools.chain(first, source):
-            yield article, attribute.extract_article(article), None
+            quotes = attribute.extract_article(article)
+            yield article, prepare_quotes(article, quotes) if prepared else quotes, None
         return
+    task = _prepare_chunk if prepared else _extract_chunk
     import multiprocessing
 
     if hasattr(attribute, "extract"):  # word lists and patterns loaded once, shared by the forks
         attribute.extract('"Warm," said Ana Ruiz.')
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init)
     try:
-        pending: deque = deque([(first, pool.apply_async(_extract_chunk, (first,)))])
+        pending: deque = deque([(first, pool.apply_async(task, (first,)))])
         while True:
             while len(pending) < workers * AHEAD:
                 chunk = list(itertools.islice(source, CHUNK))
                 if not chunk:
                     break
-                pending.append((chunk, pool.apply_async(_extract_chunk, (chunk,))))
+                pending.append((chunk, pool.apply_async(task, (chunk,))))
             if not pending:
                 break
             chunk, result = pending.popleft()
@@ -660,7 +691,7 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
     a killed run leaves for the next run to delete and a finished one fsyncs before
     renaming it: its transactions need no durability (no fsync per commit, the
     rollback journal in memory), only atomicity within this process."""
-    found = extracted(articles, workers)
+    found = extracted(articles, workers, prepared=True)
     # Workers fork on the first article, before this process opens the database.
     first = next(found, None)
     results = found
@@ -673,22 +704,22 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
         ensure_schema(db)
         mark_running(db)
         read = 0
-        batch: list[tuple[Article, list[Quote]]] = []
+        batch: list[tuple[Article, list[tuple]]] = []  # prepare_quotes rows
         keys: dict[str, list[tuple]] = {}  # per article id, in the order of its quotes
         if first is not None:
             results = itertools.chain([first], results)
         if progress:
             from tqdm import tqdm
             results = tqdm(results, unit="articles", file=sys.stderr)
-        for article, quotes, found_keys in results:
-            batch.append((article, quotes))
+        for article, rows, found_keys in results:
+            batch.append((article, rows))
             if found_keys is not None:
                 keys[article.id] = found_keys  # the last copy of an article wins, as in write_batch
             read += 1
             if len(batch) >= batch_size:
-                write_batch(db, batch, schema=False, article_keys=keys)
+                _write_prepared(db, batch, schema=False, article_keys=keys)
                 batch, keys = [], {}
-        write_batch(db, batch, schema=False, article_keys=keys)
+        _write_prepared(db, batch, schema=False, article_keys=keys)
         finalize(db)
         n = counts(db)
         return IngestSummary(articles=n["articles"], quotes=n["quotes"],
