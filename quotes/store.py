@@ -175,7 +175,7 @@ def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
             table.add_column(name, kind)
 
 
-def finalize(db: sqlite_utils.Database) -> None:
+def finalize(db: sqlite_utils.Database, helper: bool = False) -> None:
     """Build the indexes, the FTS index, the speaker aggregates and the variant groups after a load.
 
     One transaction: a run killed while finalizing leaves the derived tables
@@ -187,6 +187,9 @@ def finalize(db: sqlite_utils.Database) -> None:
     repopulates) the index only when it is missing or misconfigured, e.g.
     after ``transform()`` dropped its triggers, and only speakers whose quotes
     changed are refreshed.
+
+    ``helper``: grouping may use a second process (:func:`quotes.search.build_groups`),
+    as an ingest with extraction workers does once they are done.
     """
     with db.atomic():
         recover = db[STATE_TABLE].exists() and bool(db.execute(
@@ -200,7 +203,7 @@ def finalize(db: sqlite_utils.Database) -> None:
                 db["quotes"].rebuild_fts()
         db["quotes"].enable_fts(FTS_COLUMNS, create_triggers=True, replace=True)
         refresh_speakers(db)
-        search.build_groups(db, full=recover)
+        search.build_groups(db, full=recover, helper=helper)
         count_facets(db)
         if db[STATE_TABLE].exists():
             db.execute(f"DELETE FROM [{STATE_TABLE}]")
@@ -604,20 +607,7 @@ CHUNK = 16  # articles per task sent to a worker
 AHEAD = 4  # tasks in flight per worker
 
 
-def _worker_init() -> None:
-    """In each worker: die with the writer. A SIGKILLed ``quotes ingest`` must not
-    leave workers behind (they would hold its pipes open, and CPU)."""
-    import signal
-
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: workers end when their queue closes
-        pass
-    if os.getppid() == 1:  # the writer died before prctl took effect
-        os._exit(1)
+_worker_init = search.die_with_parent  # in each worker: die with the writer
 
 
 def _extract_chunk(articles: list[Article]) -> list[tuple[list[Quote], list[tuple]]]:
@@ -720,7 +710,7 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
                 _write_prepared(db, batch, schema=False, article_keys=keys)
                 batch, keys = [], {}
         _write_prepared(db, batch, schema=False, article_keys=keys)
-        finalize(db)
+        finalize(db, helper=(default_workers() if workers is None else workers) > 1)
         n = counts(db)
         return IngestSummary(articles=n["articles"], quotes=n["quotes"],
                              speakers=n["speakers"], read=read)
