@@ -603,11 +603,6 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-# SQLite's page cache for the writer, in KiB (its default is 2 MiB): quotes go
-# into the id and article_id indexes in random key order, and each page missed
-# is read back and written again; loading 1M quotes took 8.5 CPU-s instead of
-# 11.0 (benchmarks/README.md).
-WRITER_CACHE_KIB = 64 * 1024
 CHUNK = 16  # articles per task sent to a worker
 AHEAD = 4  # tasks in flight per worker
 
@@ -693,7 +688,6 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
     db = sqlite_utils.Database(path)
     try:
         db.execute("PRAGMA foreign_keys = ON")  # a quote never points at nothing
-        db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         if scratch:
             db.execute("PRAGMA journal_mode = MEMORY")
             db.execute("PRAGMA synchronous = OFF")
