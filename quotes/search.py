@@ -802,7 +802,7 @@ def _candidates_elsewhere(rows, df):
             send()
         while refs:
             chunk = refs.popleft()
-            found = outbox.get()
+            found = _received(outbox, helper)
             send()
             for ref, (exact_others, ranked) in zip(chunk, found, strict=True):
                 yield ref, exact_others, ranked
@@ -814,6 +814,18 @@ def _candidates_elsewhere(rows, df):
             helper.join()
         inbox.close()
         outbox.close()
+
+
+def _received(outbox, helper):
+    """The helper's next message; an error, not a wait forever, if it ended first."""
+    import queue
+
+    while True:
+        try:
+            return outbox.get(timeout=1)
+        except queue.Empty:
+            if not helper.is_alive():
+                raise RuntimeError(f"the grouping helper process ended (exit code {helper.exitcode})") from None
 
 
 def _candidates_helper(inbox, outbox, df) -> None:

@@ -202,6 +202,23 @@ def test_a_helper_process_finding_candidates_groups_the_same(tmp_path, monkeypat
     assert len({g for _, g, _ in helped.execute("SELECT * FROM quote_variants")}) < len(SETS)
 
 
+def test_a_helper_that_fails_fails_the_build(tmp_path, monkeypatch):
+    """A helper process that ends early (here its candidates raise) makes the build
+    fail, and finalize roll back, instead of waiting for it forever."""
+    monkeypatch.setattr(search, "HELPER_MIN_QUOTES", 1)
+
+    def broken(rows, df):
+        raise MemoryError("no room")
+        yield
+
+    monkeypatch.setattr(search, "_candidates", broken)  # the forked helper inherits it
+    db = sqlite_utils.Database(tmp_path / "q.db")
+    store.write_batch(db, [fixture_article(n, row) for n, row in enumerate(SETS)])
+    with pytest.raises(RuntimeError, match="grouping helper"):
+        store.finalize(db, helper=True)
+    assert not db[search.VARIANTS].exists()
+
+
 def test_large_group_sets_stay_bounded():
     """A word triple in more than POSTINGS_CAP quotes is not followed, so a stock
     phrase does not make every quote a candidate of every other; variants
