@@ -159,7 +159,7 @@ def table(results: list[dict]) -> str:
         ("ingest, after last article (indexes, FTS), s", lambda r: _fmt(get(r, "ingest_tail_s"), 1)),
         ("ingest, extraction processes", lambda r: _fmt(get(r, "ingest_workers"))),
         ("ingest, CPU s of the writer", lambda r: _fmt(get(r, "ingest_writer_cpu_s"), 1)),
-        ("ingest, peak RSS MiB (writer / largest worker)", lambda r: (
+        ("ingest, peak RSS MiB (writer / largest worker or grouping helper)", lambda r: (
             f"{_fmt(get(r, 'ingest_peak_rss_mb'), 0)} / {_fmt(get(r, 'ingest_worker_peak_rss_mb'), 0)}")),
         ("ingest stopped at the limit", lambda r: _stopped(get(r, "ingest_stopped"))),
         ("database, MB", lambda r: _fmt(get(r, "db_mb"), 0)),
