@@ -159,7 +159,7 @@ def table(results: list[dict]) -> str:
         ("ingest, after last article (indexes, FTS), s", lambda r: _fmt(get(r, "ingest_tail_s"), 1)),
         ("ingest, extraction processes", lambda r: _fmt(get(r, "ingest_workers"))),
         ("ingest, CPU s of the writer", lambda r: _fmt(get(r, "ingest_writer_cpu_s"), 1)),
-        ("ingest, peak RSS MiB (writer / largest worker)", lambda r: (
+        ("ingest, peak RSS MiB (writer / largest worker or grouping helper)", lambda r: (
             f"{_fmt(get(r, 'ingest_peak_rss_mb'), 0)} / {_fmt(get(r, 'ingest_worker_peak_rss_mb'), 0)}")),
         ("ingest stopped at the limit", lambda r: _stopped(get(r, "ingest_stopped"))),
         ("database, MB", lambda r: _fmt(get(r, "db_mb"), 0)),
@@ -170,6 +170,11 @@ def table(results: list[dict]) -> str:
     for kind in stages.QUERY_TYPES:
         rows.append((f"{kind} p50 / p95, ms", lambda r, k=kind: _latency(get(r, "search", k))))
     rows.append(("search, peak RSS MiB", lambda r: _fmt(get(r, "search", "search_peak_rss_mb"), 0)))
+    # The database is memory-mapped (quotes/plugin.py): its pages count in RSS as
+    # mapped file pages, once per connection mapping them; the process's own memory is anon.
+    rows.append(("search, RSS MiB: own (anon) / mapped file, highest sampled",
+                 lambda r: f"{_fmt(get(r, 'search', 'search_rss_anon_mb'), 0)} / "
+                           f"{_fmt(get(r, 'search', 'search_rss_file_mb'), 0)}"))
     rows.append(("load average before extract / ingest / search", lambda r: " / ".join(
         _fmt(x[0], 1) if x else "—" for x in (get(r, "extract_load"), get(r, "ingest_load"),
                                                get(r, "search", "load")))))

@@ -29,6 +29,21 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_parts_mb() -> dict[str, float]:
+    """This process's resident memory now, in MiB, by kind (Linux): ``anon``,
+    its own (heap, stacks), and ``file``, pages of mapped files, such as a
+    memory-mapped database, that the kernel can drop and read back at will."""
+    parts = {}
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(("RssAnon:", "RssFile:")):
+                    parts[line[3:7].lower()] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return parts
+
+
 class StageTimeout(Exception):
     """A stage ran past its time limit and was stopped."""
 
@@ -374,6 +389,8 @@ def search(db_path: Path, requests: int = 50, seed: int = 0, warmup: int = 2,
                         rows.append(len(data))
                 if time.perf_counter() - began > type_budget_s:
                     break
+            for part, mb in rss_parts_mb().items():  # sampled after each type: its peak
+                figures[f"search_rss_{part}_mb"] = max(figures.get(f"search_rss_{part}_mb", 0), mb)
             figures.setdefault(kind, {}).update({
                 "n": len(times),
                 "p50_ms": _percentile(times, 50) if times else None,

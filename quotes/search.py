@@ -356,23 +356,34 @@ def _group_ordered(rows, df, fetch, refs=None):
     lower the third required instead. ``fetch(ref)`` gives (words, published)
     of a quote, only for quotes that have candidates; memory holds a few
     integers per quote and the postings of the shared triples.
+
+    Two stages: :func:`_candidates` (which earlier quotes to compare, from the
+    triples alone) and :func:`_choose` (the comparisons); a large build runs
+    the first in a helper process (:func:`_group_subset`).
     """
-    refs = [] if refs is None else refs  # an array("q") when refs are rowids
-    founders = array("I")
+    rows, ahead = itertools.tee(rows)  # each row's ref, beside its candidates
+    return _choose(((row.ref, *found) for row, found in zip(rows, _candidates(ahead, df))), fetch, refs)
+
+
+def _candidates(rows, df):
+    """For each row, in order: (the earlier quotes with its exact wording, the
+    earlier quotes sharing the most of its triples, best first), positions in
+    the order given, those whose speaker conflicts left out. Depends only on the
+    rows before, never on how they were grouped."""
     speakers = array("i")
     index: dict[int, array] = {}
     exact_index: dict[int, list[int]] = {}
     for row in rows:
-        pos = len(refs)
-        ws = None
-        best: tuple[float, int, str] | None = None  # score, position, published key
-        if row.nwords and df(row.exact) > 1:
-            for other in exact_index.get(row.exact, ()):
-                if row.speaker < 0 or speakers[other] < 0 or speakers[other] == row.speaker:
-                    ws = ws if ws is not None else fetch(row.ref)[0]
-                    if fetch(refs[other])[0] == ws:  # not a hash collision
-                        best = (1.0, other, "")
-                        break
+        pos = len(speakers)
+        speaker = row.speaker
+
+        def fits(other):
+            return speaker < 0 or speakers[other] < 0 or speakers[other] == speaker
+
+        exact_others: list[int] = []
+        exact_shared = row.nwords and df(row.exact) > 1
+        if exact_shared:
+            exact_others = [other for other in exact_index.get(row.exact, ()) if fits(other)]
         followed: list[int] = []  # triples that 2 to POSTINGS_CAP quotes hold, the only ones indexed
         skipped = 0
         if row.nwords >= MIN_PARTIAL_WORDS:  # df once per triple, for the search and the index
@@ -382,7 +393,8 @@ def _group_ordered(rows, df, fetch, refs=None):
                     skipped += 1
                 elif n > 1:
                     followed.append(key)
-        if best is None and followed:
+        ranked: list = []
+        if followed:
             get = index.get
             # One Counter over all the postings (one update per triple cost more).
             shared = Counter(chain_postings(p for p in map(get, followed) if p is not None))
@@ -408,26 +420,9 @@ def _group_ordered(rows, df, fetch, refs=None):
                         ranked = heapq.nsmallest(CANDIDATES_PER_QUOTE, ranked)
                     else:
                         ranked.sort()
-                for _, other in ranked:
-                    if not (row.speaker < 0 or speakers[other] < 0 or speakers[other] == row.speaker):
-                        continue
-                    if ws is None:
-                        ws = fetch(row.ref)[0]
-                    other_ws, other_published = fetch(refs[other])
-                    score = variant_score(ws, other_ws)
-                    published = other_published or "\uffff"  # undated last
-                    # On a tie the quote that appeared first wins.
-                    if score and (best is None or score > best[0] or (
-                            score == best[0] and published < best[2])):
-                        best = (score, other, published)
-        if best is None:
-            founder, score = pos, 1.0
-        else:
-            founder, score = founders[best[1]], best[0]
-        refs.append(row.ref)
-        founders.append(founder)
-        speakers.append(row.speaker)
-        yield row.ref, refs[founder], score
+                ranked = [other for _, other in ranked if fits(other)]
+        speakers.append(speaker)
+        yield exact_others, ranked
         # Shorter quotes only ever join by their exact words: followed is empty for them.
         for key in followed:
             postings = index.get(key)
@@ -435,8 +430,42 @@ def _group_ordered(rows, df, fetch, refs=None):
                 index[key] = array("I", (pos,))
             else:
                 postings.append(pos)
-        if row.nwords and df(row.exact) > 1:
+        if exact_shared:
             exact_index.setdefault(row.exact, []).append(pos)
+
+
+def _choose(found, fetch, refs=None):
+    """Group quotes given longest first with their :func:`_candidates`, as
+    (ref, exact others, ranked others); yield (ref, founding ref, score)."""
+    refs = [] if refs is None else refs  # an array("q") when refs are rowids
+    founders = array("I")
+    for ref, exact_others, ranked in found:
+        pos = len(refs)
+        ws = None
+        best: tuple[float, int, str] | None = None  # score, position, published key
+        for other in exact_others:
+            ws = ws if ws is not None else fetch(ref)[0]
+            if fetch(refs[other])[0] == ws:  # not a hash collision
+                best = (1.0, other, "")
+                break
+        if best is None:
+            for other in ranked:
+                if ws is None:
+                    ws = fetch(ref)[0]
+                other_ws, other_published = fetch(refs[other])
+                score = variant_score(ws, other_ws)
+                published = other_published or "\uffff"  # undated last
+                # On a tie the quote that appeared first wins.
+                if score and (best is None or score > best[0] or (
+                        score == best[0] and published < best[2])):
+                    best = (score, other, published)
+        if best is None:
+            founder, score = pos, 1.0
+        else:
+            founder, score = founders[best[1]], best[0]
+        refs.append(ref)
+        founders.append(founder)
+        yield ref, refs[founder], score
 
 
 chain_postings = itertools.chain.from_iterable
@@ -530,7 +559,7 @@ FULL_REBUILD_SHARE = 0.25
 _CHUNK = 5000
 
 
-def build_groups(db: sqlite_utils.Database, full: bool = False) -> int:
+def build_groups(db: sqlite_utils.Database, full: bool = False, helper: bool = False) -> int:
     """Build quote_groups and quote_variants from the quotes; return the groups written.
 
     The first build, a build after a run that did not finish (``full``), or
@@ -545,6 +574,9 @@ def build_groups(db: sqlite_utils.Database, full: bool = False) -> int:
     A group's ``text`` is its fullest wording, its speaker the one most of its
     occurrences name, and its first appearance the earliest published
     occurrence (an undated one only when none is dated).
+
+    ``helper``: a build of HELPER_MIN_QUOTES or more may fork a process to
+    find the candidates while this one compares them (the groups are the same).
     """
     fresh = not db[VARIANTS].exists()
     ensure_tables(db)
@@ -571,7 +603,7 @@ def build_groups(db: sqlite_utils.Database, full: bool = False) -> int:
         _regroup_around_pending(conn)
         drop_groups = " WHERE id IN (SELECT group_id FROM temp.group_dropped)"
         drop_quotes = " WHERE quote_id IN (SELECT quote_id FROM temp.group_dropped_quotes)"
-    result = _group_subset(conn)
+    result = _group_subset(conn, helper)
     conn.execute(f"DELETE FROM [{VARIANTS}]{drop_quotes}")
     conn.execute(f"DELETE FROM [{GROUPS}]{drop_groups}")
     if not drop_quotes:  # all rewritten: their secondary indexes are built once, after
@@ -691,7 +723,14 @@ def _regroup_around_pending(conn) -> None:
 _DF_BITS = 23  # key counts in 2**23 buckets (32 MiB): exact for small sets, a rare collision at scale
 
 
-def _group_subset(conn) -> str:
+# A build of at least this many quotes, when allowed a helper (an ingest with
+# extraction workers, whose cores are free once they finish), finds the
+# candidates of each quote in a helper process while this one compares them.
+HELPER_MIN_QUOTES = 20_000
+_HELPER_CHUNK, _HELPER_AHEAD = 2000, 4  # rows per message, messages in flight
+
+
+def _group_subset(conn, helper: bool = False) -> str:
     """Group the quotes in temp.group_subset into temp.group_result(quote_rowid, founder, score)."""
     counts = array("I", bytes(4 << _DF_BITS))
     mask = (1 << _DF_BITS) - 1
@@ -710,8 +749,9 @@ def _group_subset(conn) -> str:
         FROM temp.group_subset JOIN [{KEYS}] AS k ON k.quote_rowid = group_subset.quote_rowid
         JOIN quotes ON quotes.rowid = k.quote_rowid
         ORDER BY k.words DESC, coalesce(quotes.published, char(65535)), quotes.id""")
-    rows = (_Row(rowid, numbers.number(speaker), nwords, exact, _keys(blob))
+    rows = ((rowid, numbers.number(speaker), nwords, exact, blob)
             for rowid, speaker, nwords, exact, blob in ordered)
+    subset = conn.execute("SELECT count(*) FROM temp.group_subset").fetchone()[0]
 
     @lru_cache(maxsize=4096)
     def fetch(rowid):
@@ -721,14 +761,106 @@ def _group_subset(conn) -> str:
 
     conn.execute("DROP TABLE IF EXISTS temp.group_result")
     conn.execute("CREATE TEMP TABLE group_result (quote_rowid INTEGER PRIMARY KEY, founder INTEGER, score REAL)")
+    if helper and subset >= HELPER_MIN_QUOTES:
+        grouped = _choose(_candidates_elsewhere(rows, df), fetch, array("q"))
+    else:
+        grouped = _group_ordered((_Row(ref, *row, _keys(blob)) for ref, *row, blob in rows),
+                                 df, fetch, array("q"))
     batch = []
-    for item in _group_ordered(rows, df, fetch, array("q")):
+    for item in grouped:
         batch.append(item)
         if len(batch) >= _CHUNK:
             conn.executemany("INSERT INTO temp.group_result VALUES (?, ?, ?)", batch)
             batch = []
     conn.executemany("INSERT INTO temp.group_result VALUES (?, ?, ?)", batch)
     return "temp.group_result"
+
+
+def _candidates_elsewhere(rows, df):
+    """:func:`_candidates` of rows (ref, speaker, words, exact, triples blob),
+    found by a forked helper process, as (ref, exact others, ranked others):
+    the two processes work at once, this one comparing the candidates of the
+    rows the helper has done while it does the next ones. ``df`` and the
+    other data are the helper's by the fork; rows go in chunks, a few ahead."""
+    import multiprocessing
+    from collections import deque
+
+    context = multiprocessing.get_context("fork")
+    inbox, outbox = context.Queue(), context.Queue()
+    helper = context.Process(target=_candidates_helper, args=(inbox, outbox, df), daemon=True)
+    helper.start()
+    try:
+        refs: deque = deque()
+
+        def send() -> None:
+            chunk = list(itertools.islice(rows, _HELPER_CHUNK))
+            if chunk:
+                inbox.put([row[1:] for row in chunk])
+                refs.append([row[0] for row in chunk])
+
+        for _ in range(_HELPER_AHEAD):
+            send()
+        while refs:
+            chunk = refs.popleft()
+            found = _received(outbox, helper)
+            send()
+            for ref, (exact_others, ranked) in zip(chunk, found, strict=True):
+                yield ref, exact_others, ranked
+        inbox.put(None)
+        helper.join()
+    finally:
+        if helper.is_alive():
+            helper.kill()
+            helper.join()
+        inbox.close()
+        outbox.close()
+
+
+def _received(outbox, helper):
+    """The helper's next message; an error, not a wait forever, if it ended first."""
+    import queue
+
+    while True:
+        try:
+            return outbox.get(timeout=1)
+        except queue.Empty:
+            if not helper.is_alive():
+                raise RuntimeError(f"the grouping helper process ended (exit code {helper.exitcode})") from None
+
+
+def _candidates_helper(inbox, outbox, df) -> None:
+    """In the helper process: :func:`_candidates` of each chunk of rows received."""
+    die_with_parent()
+    from collections import deque
+
+    waiting: deque = deque()
+
+    def received():
+        while True:
+            yield waiting.popleft()  # never empty: one row in per candidate asked for
+
+    candidates = _candidates(received(), df)
+    while (chunk := inbox.get()) is not None:
+        waiting.extend(_Row(None, speaker, nwords, exact, _keys(blob))
+                       for speaker, nwords, exact, blob in chunk)
+        outbox.put([next(candidates) for _ in chunk])
+
+
+def die_with_parent() -> None:
+    """In a process forked by ingest: die with it. A SIGKILLed ``quotes ingest``
+    must not leave processes behind (they would hold its pipes open, and CPU)."""
+    import os
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the process ends when its queue closes
+        pass
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 # A group of one quote, summarised in SQL (most groups are): what the loop in

@@ -53,12 +53,24 @@ from .model import Article, Quote, content_id
 # Columns indexed after a load; quotes.article_id is the exception, created
 # with the table because every write deletes an article's old quotes by it.
 INDEXES = {
-    # (speaker_id, ...): a speaker's quotes newest first, and the facets of a
-    # speaker's table page, read from the index alone (benchmarks/README.md).
-    "quotes": [["speaker_id"], ["title"], ["published"], ["source"], ["sieve"],
-               ["speaker_id", "published"], ["speaker_id", "title"], ["speaker_id", "source"]],
+    # (speaker_id, ...), (title, ...), (source, ...): the table page filtered by
+    # a facet value (a click on a speaker, a title or an outlet) reads its rows
+    # newest first and counts its facets from one index alone, without a sort
+    # or a row lookup (benchmarks/README.md). They also serve a lookup by their
+    # first column, so that column needs no index of its own.
+    "quotes": [["published"], ["sieve"],
+               ["speaker_id", "published"], ["speaker_id", "title"], ["speaker_id", "source"],
+               ["title", "published"], ["title", "speaker_id"], ["title", "source"],
+               ["source", "published"], ["source", "speaker_id"], ["source", "title"]],
     "articles": [["published"], ["source"]],
 }
+# Value counts of the columns the metadata facets on, over the whole table:
+# an unfiltered table page shows them from FACET_COUNTS instead of grouping
+# every row per facet (quotes.plugin.CountedFacet). Kept by finalize and
+# apply_curation, the only writers of these columns.
+FACET_COUNTS = "facet_counts"
+COUNTED_FACETS = {"quotes": ["speaker_id", "title", "source", "published"],
+                  "quote_groups": ["first_source"]}
 FTS_COLUMNS = ["text"]  # the words a fact-checker pastes; speaker and title are facets
 
 VIEW_SQL = """SELECT
@@ -163,7 +175,7 @@ def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
             table.add_column(name, kind)
 
 
-def finalize(db: sqlite_utils.Database) -> None:
+def finalize(db: sqlite_utils.Database, helper: bool = False) -> None:
     """Build the indexes, the FTS index, the speaker aggregates and the variant groups after a load.
 
     One transaction: a run killed while finalizing leaves the derived tables
@@ -175,6 +187,9 @@ def finalize(db: sqlite_utils.Database) -> None:
     repopulates) the index only when it is missing or misconfigured, e.g.
     after ``transform()`` dropped its triggers, and only speakers whose quotes
     changed are refreshed.
+
+    ``helper``: grouping may use a second process (:func:`quotes.search.build_groups`),
+    as an ingest with extraction workers does once they are done.
     """
     with db.atomic():
         recover = db[STATE_TABLE].exists() and bool(db.execute(
@@ -188,9 +203,45 @@ def finalize(db: sqlite_utils.Database) -> None:
                 db["quotes"].rebuild_fts()
         db["quotes"].enable_fts(FTS_COLUMNS, create_triggers=True, replace=True)
         refresh_speakers(db)
-        search.build_groups(db, full=recover)
+        search.build_groups(db, full=recover, helper=helper)
+        count_facets(db)
         if db[STATE_TABLE].exists():
             db.execute(f"DELETE FROM [{STATE_TABLE}]")
+
+
+def count_facets(db: sqlite_utils.Database) -> None:
+    """Rebuild FACET_COUNTS: per counted column, each value not null and its rows
+    (and a row with ``value`` NULL: the column was counted), and per table its
+    row count (``column`` '', ``value`` NULL), by which a reader checks that the
+    counts are those of the rows it sees. About a second per
+    million quotes, from the indexes; an incremental ingest rebuilds them too.
+    """
+    with db.atomic():
+        db.execute(f"DROP TABLE IF EXISTS [{FACET_COUNTS}]")
+        # value has no declared type: each keeps its own (a count of 2 stays an integer).
+        db.execute(f"CREATE TABLE [{FACET_COUNTS}] ([table] TEXT NOT NULL, [column] TEXT NOT NULL,"
+                   " value, count INTEGER NOT NULL)")
+        for table, columns in COUNTED_FACETS.items():
+            if not db[table].exists():
+                continue
+            db.execute(f"INSERT INTO [{FACET_COUNTS}] SELECT ?, '', NULL, count(*) FROM [{table}]", [table])
+            for column in columns:
+                db.execute(f"INSERT INTO [{FACET_COUNTS}] SELECT ?, ?, [{column}], count(*) FROM [{table}]"
+                           f" WHERE [{column}] IS NOT NULL GROUP BY [{column}]", [table, column])
+                # The column's own row (value NULL: the rows with a value) says it was counted.
+                db.execute(f"INSERT INTO [{FACET_COUNTS}] SELECT ?, ?, NULL, coalesce(sum(count), 0)"
+                           f" FROM [{FACET_COUNTS}] WHERE [table] = ? AND [column] = ?",
+                           [table, column, table, column])
+        # A facet shows its most frequent values: read in index order, no sort.
+        db.execute(f"CREATE INDEX [idx_{FACET_COUNTS}_top] ON [{FACET_COUNTS}]"
+                   " ([table], [column], count DESC, value)")
+
+
+def forget_facet_counts(db: sqlite_utils.Database) -> None:
+    """Drop FACET_COUNTS, in the transaction that changes the quotes: until
+    :func:`count_facets` runs again, pages count their facets from the rows,
+    so a run killed in between never leaves counts that are no longer true."""
+    db.execute(f"DROP TABLE IF EXISTS [{FACET_COUNTS}]")
 
 
 def mark_running(db: sqlite_utils.Database) -> bool:
@@ -254,38 +305,60 @@ def write_batch(db: sqlite_utils.Database, batch: list[tuple[Article, list[Quote
     """
     if not batch:
         return
+    _write_prepared(db, [(article, prepare_quotes(article, quotes)) for article, quotes in batch],
+                    keys, schema, article_keys)
+
+
+def prepare_quotes(article: Article, quotes: list[Quote]) -> list[tuple]:
+    """What :func:`write_batch` needs of an article's quotes before the curation
+    log: per quote its id, its speaker's identity across articles (id, name and
+    kind, or None) and the columns of its row. Ingest workers compute this
+    beside the quotes, so the writer only resolves curation and writes."""
+    aid, rows = article.id, []
+    for quote, who in zip(quotes, identity.within_article(quotes)):
+        title, affiliation = quote.title, quote.affiliation
+        if who is not None and not title:  # a title the attributor left inside the name
+            title, affiliation = who.title, affiliation or who.affiliation
+        rows.append((quote_id(aid, quote.start, quote.end),
+                     *((who.id, who.name, who.kind) if who is not None else (None, None, None)),
+                     quote.text, quote.start, quote.end, quote.speaker_start, quote.speaker_end,
+                     quote.mention, title, affiliation, quote.cue, quote.sieve, quote.confidence))
+    return rows
+
+
+def _write_prepared(db: sqlite_utils.Database, batch: list[tuple[Article, list[tuple]]],
+                    keys: dict[str, tuple[int, int, bytes]] | None = None, schema: bool = True,
+                    article_keys: dict[str, list[tuple[int, int, bytes]]] | None = None) -> None:
+    """:func:`write_batch` of articles with their :func:`prepare_quotes` rows."""
+    if not batch:
+        return
     if schema:  # ingest checks it once, not per batch
         ensure_schema(db)
     curation = load_curation(db)
-    latest = {article.id: (article, quotes) for article, quotes in batch}  # last copy wins
+    resolve, names, kinds = curation.resolve, curation.names, curation.kinds
+    latest = {article.id: (article, rows) for article, rows in batch}  # last copy wins
     if article_keys:
         keys = dict(keys or {})
     articles, speakers, quote_rows = [], {}, {}
     for article in (pair[0] for pair in latest.values()):
         articles.append((article.id, article.url, article.title, article.source,
                          article.published, article.text, article.path))
-    for article, quotes in latest.values():
+    for article, rows in latest.values():
         aid, published, source = article.id, article.published, article.source
         found_keys = article_keys.get(aid) if article_keys else None
-        for n, (quote, who) in enumerate(zip(quotes, identity.within_article(quotes))):
-            sid, title, affiliation = None, quote.title, quote.affiliation
+        for n, (qid, who, name, kind, *columns) in enumerate(rows):
+            sid = None
             if who is not None:
-                sid = curation.resolve(who.id)
+                sid = resolve(who)
                 if sid not in speakers:
-                    speakers[sid] = (sid, curation.names.get(sid, who.name),
-                                     curation.kinds.get(sid, who.kind))
-                if not title:  # a title the attributor left inside the name
-                    title, affiliation = who.title, affiliation or who.affiliation
-            qid = quote_id(aid, quote.start, quote.end)
+                    speakers[sid] = (sid, names.get(sid, name), kinds.get(sid, kind))
             if found_keys is not None:
                 keys[qid] = found_keys[n]
             # published and source copied from the article so facets and sorting need no join
-            quote_rows[qid] = (qid, aid, sid, quote.text, quote.start, quote.end,
-                               quote.speaker_start, quote.speaker_end, quote.mention, title,
-                               affiliation, quote.cue, quote.sieve, quote.confidence,
-                               published, source)
+            quote_rows[qid] = (qid, aid, sid, *columns, published, source)
 
     with db.atomic():
+        forget_facet_counts(db)  # finalize counts again
         ids = list(latest)
         marks = ", ".join("?" * len(ids))
         # Only articles already stored can have old quotes: a fresh load skips the delete.
@@ -410,6 +483,7 @@ def apply_curation(db: sqlite_utils.Database) -> None:
             name = curation.names.get(target, row["name"])
             kind = curation.kinds.get(target, row["kind"])
             if target != sid:
+                forget_facet_counts(db)  # until count_facets, below, counts the moved quotes
                 db["speakers"].insert({"id": target, "name": name, "kind": kind}, pk="id", ignore=True)
                 db.execute("UPDATE quotes SET speaker_id = ? WHERE speaker_id = ?", [target, sid])
                 moved |= {sid, target}
@@ -425,6 +499,7 @@ def apply_curation(db: sqlite_utils.Database) -> None:
                     f"SELECT id FROM quotes WHERE speaker_id IN ({', '.join('?' * len(chunk))})", chunk)])
     if moved:
         search.build_groups(db)
+        count_facets(db)
 
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
@@ -535,20 +610,7 @@ CHUNK = 16  # articles per task sent to a worker
 AHEAD = 4  # tasks in flight per worker
 
 
-def _worker_init() -> None:
-    """In each worker: die with the writer. A SIGKILLed ``quotes ingest`` must not
-    leave workers behind (they would hold its pipes open, and CPU)."""
-    import signal
-
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: workers end when their queue closes
-        pass
-    if os.getppid() == 1:  # the writer died before prctl took effect
-        os._exit(1)
+_worker_init = search.die_with_parent  # in each worker: die with the writer
 
 
 def _extract_chunk(articles: list[Article]) -> list[tuple[list[Quote], list[tuple]]]:
@@ -562,10 +624,18 @@ def _extract_chunk(articles: list[Article]) -> list[tuple[list[Quote], list[tupl
     return done
 
 
-def extracted(articles: Iterable[Article], workers: int | None = None):
+def _prepare_chunk(articles: list[Article]) -> list[tuple[list[tuple], list[tuple]]]:
+    """Each article's :func:`prepare_quotes` rows and grouping keys: all the
+    writer needs, as plain tuples (cheaper to send back than Quote objects)."""
+    return [(prepare_quotes(article, quotes), keys)
+            for article, (quotes, keys) in zip(articles, _extract_chunk(articles))]
+
+
+def extracted(articles: Iterable[Article], workers: int | None = None, prepared: bool = False):
     """(article, its quotes, their grouping keys) for each article, in input order,
     found by `workers` processes (forked when this is first iterated; 1: this
     process, which leaves the keys to :func:`quotes.search.build_groups`: None).
+    With ``prepared`` the quotes are given as :func:`prepare_quotes` rows.
 
     At most ``workers * AHEAD`` chunks of CHUNK articles are in flight, so a
     huge input is never read ahead. The workers are stopped when the
@@ -580,21 +650,23 @@ def extracted(articles: Iterable[Article], workers: int | None = None):
     first = list(itertools.islice(source, CHUNK))
     if workers <= 1 or len(first) < CHUNK:  # a handful of articles: no processes to start
         for article in itertools.chain(first, source):
-            yield article, attribute.extract_article(article), None
+            quotes = attribute.extract_article(article)
+            yield article, prepare_quotes(article, quotes) if prepared else quotes, None
         return
+    task = _prepare_chunk if prepared else _extract_chunk
     import multiprocessing
 
     if hasattr(attribute, "extract"):  # word lists and patterns loaded once, shared by the forks
         attribute.extract('"Warm," said Ana Ruiz.')
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init)
     try:
-        pending: deque = deque([(first, pool.apply_async(_extract_chunk, (first,)))])
+        pending: deque = deque([(first, pool.apply_async(task, (first,)))])
         while True:
             while len(pending) < workers * AHEAD:
                 chunk = list(itertools.islice(source, CHUNK))
                 if not chunk:
                     break
-                pending.append((chunk, pool.apply_async(_extract_chunk, (chunk,))))
+                pending.append((chunk, pool.apply_async(task, (chunk,))))
             if not pending:
                 break
             chunk, result = pending.popleft()
@@ -612,7 +684,7 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
     a killed run leaves for the next run to delete and a finished one fsyncs before
     renaming it: its transactions need no durability (no fsync per commit, the
     rollback journal in memory), only atomicity within this process."""
-    found = extracted(articles, workers)
+    found = extracted(articles, workers, prepared=True)
     # Workers fork on the first article, before this process opens the database.
     first = next(found, None)
     results = found
@@ -625,23 +697,23 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
         ensure_schema(db)
         mark_running(db)
         read = 0
-        batch: list[tuple[Article, list[Quote]]] = []
+        batch: list[tuple[Article, list[tuple]]] = []  # prepare_quotes rows
         keys: dict[str, list[tuple]] = {}  # per article id, in the order of its quotes
         if first is not None:
             results = itertools.chain([first], results)
         if progress:
             from tqdm import tqdm
             results = tqdm(results, unit="articles", file=sys.stderr)
-        for article, quotes, found_keys in results:
-            batch.append((article, quotes))
+        for article, rows, found_keys in results:
+            batch.append((article, rows))
             if found_keys is not None:
                 keys[article.id] = found_keys  # the last copy of an article wins, as in write_batch
             read += 1
             if len(batch) >= batch_size:
-                write_batch(db, batch, schema=False, article_keys=keys)
+                _write_prepared(db, batch, schema=False, article_keys=keys)
                 batch, keys = [], {}
-        write_batch(db, batch, schema=False, article_keys=keys)
-        finalize(db)
+        _write_prepared(db, batch, schema=False, article_keys=keys)
+        finalize(db, helper=(default_workers() if workers is None else workers) > 1)
         n = counts(db)
         return IngestSummary(articles=n["articles"], quotes=n["quotes"],
                              speakers=n["speakers"], read=read)

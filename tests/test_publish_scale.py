@@ -57,18 +57,20 @@ async def test_speaker_quotes_newest_first_and_truncated(ds, db_path):
     assert published == newest
 
 
-def test_speaker_pages_read_indexes_only(db_path):
-    """A speaker's quotes newest first, and its facets, come from the (speaker_id, ...)
-    indexes without sorting or reading the rows."""
+@pytest.mark.parametrize("filtered", ["speaker_id", "title", "source"])
+def test_filtered_pages_read_indexes_only(db_path, filtered):
+    """A page filtered by a speaker, a title or an outlet (a click on a facet) reads
+    its rows newest first, and counts its facets, from the (column, ...) indexes
+    without sorting or reading the rows."""
     conn = sqlite3.connect(db_path)
-    sid = store.speaker_id("Oda Lunde")
-    newest = conn.execute("EXPLAIN QUERY PLAN SELECT rowid FROM quotes WHERE speaker_id = ?"
-                          " ORDER BY published DESC LIMIT 1001", [sid]).fetchall()
+    value = {"speaker_id": store.speaker_id("Oda Lunde"), "title": "Mayor", "source": "Outlet 1"}[filtered]
+    newest = conn.execute(f"EXPLAIN QUERY PLAN SELECT rowid FROM quotes WHERE {filtered} = ?"
+                          " ORDER BY published DESC LIMIT 1001", [value]).fetchall()
     assert "COVERING INDEX" in str(newest) and "TEMP B-TREE" not in str(newest)
-    for column in ("title", "source", "published"):
+    for column in {"speaker_id", "title", "source", "published"} - {filtered}:
         plan = str(conn.execute(
-            f"EXPLAIN QUERY PLAN SELECT {column}, count(*) FROM (SELECT * FROM quotes WHERE speaker_id = ?)"
-            f" WHERE {column} IS NOT NULL GROUP BY {column}", [sid]).fetchall())
+            f"EXPLAIN QUERY PLAN SELECT {column}, count(*) FROM (SELECT * FROM quotes WHERE {filtered} = ?)"
+            f" WHERE {column} IS NOT NULL GROUP BY {column}", [value]).fetchall())
         assert "COVERING INDEX" in plan and "TEMP B-TREE FOR GROUP BY" not in plan, (column, plan)
 
 
@@ -88,3 +90,63 @@ async def test_table_counts_come_from_the_inspected_file(ds):
     assert filtered["filtered_table_rows_count"] == len(range(0, QUOTES, 3))
     speakers = await get_json(ds, "/quotes/speakers.json", _shape="objects")
     assert speakers["filtered_table_rows_count"] == 1
+
+
+def facet_counts(data) -> dict:
+    return {name: {r["value"]: r["count"] for r in facet["results"]}
+            for name, facet in data["facet_results"].items()}
+
+
+def true_counts(db_path, where="", params=()) -> dict:
+    conn = sqlite3.connect(db_path)
+    return {column: dict(conn.execute(
+        f"SELECT {column}, count(*) FROM quotes WHERE {column} IS NOT NULL {where}"
+        f" GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT 30", params).fetchall())
+        for column in ("speaker_id", "title", "source", "published")}
+
+
+@pytest.mark.asyncio
+async def test_facets_of_the_whole_table_are_read_from_kept_counts(tmp_path):
+    """The unfiltered page's facets come from facet_counts (kept at ingest), exactly
+    the column facets' counts; counts that are not of the rows served (another
+    row count), or none, are not used: the page counts the rows instead."""
+    path = tmp_path / "quotes.db"
+    db = sqlite_utils.Database(path)
+    store.write_batch(db, [article(n) for n in range(90)])
+    store.finalize(db)
+    data = await get_json(publish.make_datasette(path), "/quotes/quotes.json")
+    assert {f["type"] for f in data["facet_results"].values()} == {"column"}
+    assert facet_counts(data) == true_counts(path)
+    assert facet_counts(data)["title"] == {"Mayor": 45, "Senator": 45}
+    # Read from the table: a count changed there shows (the row count still agrees).
+    db.execute("UPDATE facet_counts SET count = 44 WHERE [column] = 'title' AND value = 'Mayor'")
+    db.conn.commit()
+    data = await get_json(publish.make_datasette(path), "/quotes/quotes.json")
+    assert facet_counts(data)["title"] == {"Senator": 45, "Mayor": 44}
+    # Counts of another row count than the table's are not used.
+    db.execute("UPDATE facet_counts SET count = 89 WHERE [table] = 'quotes' AND [column] = ''")
+    db.conn.commit()
+    data = await get_json(publish.make_datasette(path), "/quotes/quotes.json")
+    assert facet_counts(data) == true_counts(path)
+    # Writing quotes drops the counts until finalize counts them again.
+    store.write_batch(db, [article(n) for n in range(90, 100)])
+    assert not db["facet_counts"].exists()
+    data = await get_json(publish.make_datasette(path), "/quotes/quotes.json")
+    assert facet_counts(data) == true_counts(path) and facet_counts(data)["title"]["Mayor"] == 50
+    store.finalize(db)
+    assert db["facet_counts"].exists()
+    data = await get_json(publish.make_datasette(path), "/quotes/quotes.json")
+    assert facet_counts(data) == true_counts(path)
+
+
+@pytest.mark.asyncio
+async def test_facets_of_a_search_or_a_filter_count_the_matching_rows(ds, db_path):
+    data = await get_json(ds, "/quotes/quotes.json", _search="harbour 109")
+    assert data["filtered_table_rows_count"] == 1
+    searched = await get_json(ds, "/quotes/quotes.json", _search="harbour wall")
+    assert searched["filtered_table_rows_count"] == QUOTES
+    assert facet_counts(searched) == true_counts(db_path)
+    both = await get_json(ds, "/quotes/quotes.json", _search="harbour wall", source="Outlet 2")
+    assert facet_counts(both) == true_counts(db_path, "AND source = ?", ["Outlet 2"])
+    filtered = await get_json(ds, "/quotes/quotes.json", title="Senator")
+    assert facet_counts(filtered) == true_counts(db_path, "AND title = ?", ["Senator"])

@@ -185,6 +185,40 @@ def test_incremental_grouping_equals_a_full_build(tmp_path):
     assert group_tables(db) == group_tables(reference)
 
 
+def test_a_helper_process_finding_candidates_groups_the_same(tmp_path, monkeypatch):
+    """A large build may find each quote's candidates in a helper process (chunks
+    of rows sent ahead): the groups are those of one process, and the helper ends."""
+    import multiprocessing
+
+    alone = build(tmp_path / "alone.db")
+    # Every chunk boundary and many chunks in flight, on the fixture's few quotes.
+    monkeypatch.setattr(search, "HELPER_MIN_QUOTES", 1)
+    monkeypatch.setattr(search, "_HELPER_CHUNK", 3)
+    helped = sqlite_utils.Database(tmp_path / "helped.db")
+    store.write_batch(helped, [fixture_article(n, row) for n, row in enumerate(SETS)])
+    store.finalize(helped, helper=True)
+    assert multiprocessing.active_children() == []
+    assert group_tables(helped) == group_tables(sqlite_utils.Database(alone))
+    assert len({g for _, g, _ in helped.execute("SELECT * FROM quote_variants")}) < len(SETS)
+
+
+def test_a_helper_that_fails_fails_the_build(tmp_path, monkeypatch):
+    """A helper process that ends early (here its candidates raise) makes the build
+    fail, and finalize roll back, instead of waiting for it forever."""
+    monkeypatch.setattr(search, "HELPER_MIN_QUOTES", 1)
+
+    def broken(rows, df):
+        raise MemoryError("no room")
+        yield
+
+    monkeypatch.setattr(search, "_candidates", broken)  # the forked helper inherits it
+    db = sqlite_utils.Database(tmp_path / "q.db")
+    store.write_batch(db, [fixture_article(n, row) for n, row in enumerate(SETS)])
+    with pytest.raises(RuntimeError, match="grouping helper"):
+        store.finalize(db, helper=True)
+    assert not db[search.VARIANTS].exists()
+
+
 def test_large_group_sets_stay_bounded():
     """A word triple in more than POSTINGS_CAP quotes is not followed, so a stock
     phrase does not make every quote a candidate of every other; variants

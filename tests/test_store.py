@@ -111,8 +111,10 @@ def test_indexes(db):
     def indexed(table):
         return {tuple(i.columns) for i in db[table].indexes}
 
-    assert {("speaker_id",), ("article_id",), ("title",), ("published",), ("source",),
-            ("sieve",)} <= indexed("quotes")
+    # Each column leads an index (speaker_id, title and source lead the composite
+    # ones of the filtered table pages: tests/test_publish_scale.py).
+    assert {"speaker_id", "article_id", "title", "published", "source", "sieve"} <= {
+        columns[0] for columns in indexed("quotes")}
     assert {("published",), ("source",)} <= indexed("articles")
 
 
