@@ -47,6 +47,23 @@ speaker_key = search.speaker_key
 
 
 @hookimpl
+def asgi_wrapper(datasette):
+    """Before each request, serve the file a swapping ingest put in place (quotes.reload)."""
+    from .reload import reloader_of
+
+    def wrap(app):
+        async def checked(scope, receive, send):
+            reloader = reloader_of(datasette)
+            if reloader is not None and scope["type"] == "http":
+                reloader.check()
+            await app(scope, receive, send)
+
+        return checked
+
+    return wrap
+
+
+@hookimpl
 def prepare_connection(conn):
     search.register_functions(conn)  # speaker_key, fts_query, fts_any, quote_similarity, snippet_html
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")

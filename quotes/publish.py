@@ -25,7 +25,7 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 from datasette.utils import parse_metadata
 
-from . import plugin
+from . import plugin, reload
 
 DB_NAME = "quotes"  # the URL path (/quotes/...) and the key in metadata.yml
 PROJECT_METADATA = Path(__file__).resolve().parent.parent / "metadata.yml"
@@ -105,8 +105,9 @@ def make_datasette(db_path, metadata_path=None, settings: dict | None = None, *,
     """A Datasette app serving db_path immutably, as /quotes whatever the file is called.
 
     Immutable (``datasette -i``): Datasette opens the file read-only and may
-    cache counts. Rebuild into another file and swap it; writing to a served
-    file breaks the running app. `allow_sql=False` refuses arbitrary SQL
+    cache counts. Rebuild into another file and swap it (as ``quotes ingest``
+    does): the app serves the new file from the next request on
+    (quotes.reload); writing to a served file breaks the running app. `allow_sql=False` refuses arbitrary SQL
     (``?sql=``, ``_where=``); `allow_robots=True` lets crawlers in.
     """
     path = check_database(db_path)
@@ -131,6 +132,7 @@ def make_datasette(db_path, metadata_path=None, settings: dict | None = None, *,
         database = ds.databases[name]
         ds.remove_database(name)
         ds.add_database(database, name=DB_NAME)
+    reload.watch(ds, DB_NAME, path)  # a swapping ingest's new file is served without a restart
     return ds
 
 

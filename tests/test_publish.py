@@ -208,3 +208,27 @@ def test_cli_serve_reports_missing_database(tmp_path):
     result = CliRunner().invoke(cli, ["serve", str(tmp_path / "none.db")])
     assert result.exit_code == 1
     assert "none.db" in result.output and "quotes ingest" in result.output
+
+
+@pytest.mark.asyncio
+async def test_a_running_app_serves_the_file_an_ingest_swapped_in(tmp_path):
+    """No restart after a swapping ingest: the next request finds the new
+    file (quotes.reload), counts and all; the replaced file is closed."""
+    from quotes import reload
+
+    path = build(tmp_path / "q.db")
+    ds = publish.make_datasette(path)
+    reload.reloader_of(ds).check_every = 0  # look at the file on every request
+    before = (await ds.client.get("/quotes/quotes.json?_shape=array")).json()
+    assert len(before) == 3
+    old_db = ds.databases["quotes"]
+    text = '"The port reopens on Monday," said Oda Lunde.'
+    summary = store.ingest(path, [Article(text=text, url="https://news.example/port")], workers=1)
+    assert summary.quotes == 4
+    response = await ds.client.get("/quotes/quotes.json?_shape=array&_size=max")
+    assert response.status_code == 200
+    assert len(response.json()) == 4 and any("port reopens" in row["text"] for row in response.json())
+    table = (await ds.client.get("/quotes/quotes.json")).json()
+    assert table["filtered_table_rows_count"] == 4  # the count is the new file's
+    assert ds.databases["quotes"] is not old_db and reload.reloader_of(ds).reloads == 1
+    assert (await ds.client.get("/quotes/speakers.json?_shape=array&name=Oda+Lunde")).json()
