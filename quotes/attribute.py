@@ -83,7 +83,7 @@ def _title_case(words: Iterable[str]) -> bool:
 def _work_lead() -> regex.Pattern:
     """What stands before a title: a possessive ("CBS’s"), "on", "in", "told",
     or a work noun ("the documentary") (lexicon/work_nouns.txt)."""
-    nouns = "|".join(sorted(map(regex.escape, lexicon.words("work_nouns")), key=len, reverse=True))
+    nouns = lexicon.choice("work_nouns")
     return regex.compile(rf"(?:['’]s|(?<![\p{{L}}])(?:[Oo]n|[Ii]n|[Ff]or|[Tt]o|told|{nouns}),?)[ \t\u00a0]*\Z")
 
 
@@ -151,7 +151,7 @@ def _clause_subject(ctx: Context, i: int, mention: Mention, name: str) -> Mentio
     gender = mention.gender if mention.gender in ("m", "f") else first_name_gender(name)
     if gender not in ("m", "f"):
         return None
-    paragraph = ctx.paragraphs[ctx.paragraph_of(quote.start)][0] if ctx.paragraphs else 0
+    paragraph = ctx.paragraph_start(quote.start)
     start = max(mention.end, ctx.sentence_start(quote.start, max(paragraph, quote.start - 300)))
     found = None
     for clause in _SUBORDINATE_PRONOUN.finditer(ctx.text, start, quote.start):
@@ -299,7 +299,7 @@ def _sentence_subject_before(ctx: Context, pronoun: Mention) -> Mention | None:
     comes later in it and its gender does not rule them out: in "Trump at the
     time said he’d asked …" he is Trump, whoever the article named last."""
     text = ctx.text
-    paragraph = ctx.paragraphs[ctx.paragraph_of(pronoun.start)][0] if ctx.paragraphs else 0
+    paragraph = ctx.paragraph_start(pronoun.start)
     floor = max(paragraph, pronoun.start - SENTENCE_REACH)
     start = ctx.sentence_start(pronoun.start, floor)
     if start >= pronoun.start or (start == floor and floor > paragraph):

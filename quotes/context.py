@@ -70,6 +70,10 @@ class Context:
         """The index of the paragraph that holds pos."""
         return max(0, bisect.bisect_right(self._starts, pos) - 1)
 
+    def paragraph_start(self, pos: int) -> int:
+        """Where the paragraph that holds pos starts (0 in a text of none)."""
+        return self.paragraphs[self.paragraph_of(pos)][0] if self.paragraphs else 0
+
     def floor(self, i: int) -> int:
         """Where the text before quote i starts: its paragraph or the previous quote."""
         if i < 0:
@@ -80,7 +84,7 @@ class Context:
 
     def _floor(self, i: int) -> int:
         quote = self.quotes[i]
-        floor = self.paragraphs[self.paragraph_of(quote.start)][0] if self.paragraphs else 0
+        floor = self.paragraph_start(quote.start)
         if i > 0 and self.quotes[i - 1].end > floor:
             floor = self.quotes[i - 1].end
         return floor

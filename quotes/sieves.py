@@ -260,14 +260,14 @@ _LEADS_TO_QUOTE = regex.compile(r"(?:,[^,\n\"“”]{1,120},?)?[ \t\u00a0]*[:,]?
 def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     """Who speaks through the verb `cue`, in the sentence that starts at floor."""
     trimmed = _strip_between(ctx.text[floor:cue.start()])
-    if cue.group("cue").endswith("ing") and trimmed.rstrip().endswith(","):
+    participle = cue.group("cue").endswith("ing")
+    if participle and trimmed.rstrip().endswith(","):
         # "…, saying: “…”": the participle's subject is the sentence's, or the
         # speaker of an attribution just before it ("…, Nefzi said, adding …").
         comma = floor + len(trimmed.rstrip()) - 1
         found = _closing_attribution(ctx, floor, comma) or _subject(ctx, floor, cue.start())
         return Attribution(found.mention, cue.group("cue"), cue.start(), cue.end()) if found else None
     end = floor + len(trimmed)
-    participle = cue.group("cue").endswith("ing")
     mention = subject_before(ctx.text, end, floor=floor) or _subject_before_aside(ctx.text, end, floor) or (
         None if participle else _described_subject(ctx.text, floor, end))  # not "the polls closed, stating"
     if mention is not None and mention.kind == "document" and _ISSUED_DOCUMENT.match(mention.text) and participle:
@@ -508,7 +508,7 @@ def _passive_patterns() -> tuple[regex.Pattern, regex.Pattern]:
     """The participle just before the quote ("has been called “…”", "often
     labeled as a “…”") and one after it ("“…” — as described by"), from
     lexicon/passive_verbs.txt."""
-    verb = "(?P<cue>" + "|".join(sorted(map(regex.escape, lexicon.words("passive_verbs")), key=len, reverse=True)) + ")"
+    verb = "(?P<cue>" + lexicon.choice("passive_verbs") + ")"
     before = regex.compile(rf"(?<![\p{{L}}]){verb}(?:[ \t\u00a0]+as)?(?:[ \t\u00a0]+(?:a|an|the))?[ \t\u00a0]*\Z")
     return before, regex.compile(rf"(?<![\p{{L}}]){verb}")
 
@@ -552,6 +552,10 @@ def _main_clause_pronoun(ctx: Context, start: int, end: int) -> Attribution | No
 
 
 _BEFORE_LATE_SUBJECT = regex.compile(r"(?:[,—–]|(?<![\p{L}])as)[ \t\u00a0]*\Z")
+# A comma or dash just before: "“…,” said X", and the speaker who closes a
+# sentence ("…, Schiff said."), but not after "as" ("…, as Nate Silver
+# predicted." says what Silver foresaw, not said).
+_COMMA_OR_DASH_END = regex.compile(r"[,—–][ \t\u00a0]*\Z")
 
 
 _NEW_SENTENCE = regex.compile(r"[ \t\u00a0]+[(\"“]?\p{Lu}")
@@ -572,7 +576,7 @@ def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
         # "…,” X said" or "…,” as X said on the radio"
         if mention is not None and _BEFORE_LATE_SUBJECT.search(ctx.text, quote.end, mention.start):
             return _attribution(mention, cue)
-        if regex.search(r"[,—–][ \t\u00a0]*\Z", before):
+        if _COMMA_OR_DASH_END.search(before):
             after = _BLANKS.match(ctx.text, cue.end(), ceiling)
             if after:
                 found = _attribution(phrase_after(ctx.text, after.end(), ceiling), cue)
@@ -668,7 +672,7 @@ def _ends_a_time(word: str) -> bool:
 def _time_before_verb() -> regex.Pattern:
     """A time between a subject and its verb: "on Wednesday", "last week",
     "earlier this month", "in 2006" (nouns from lexicon/time_nouns.txt)."""
-    nouns = "|".join(sorted(map(regex.escape, lexicon.words("time_nouns")), key=len, reverse=True))
+    nouns = lexicon.choice("time_nouns")
     return regex.compile(
         r"(?:,?[ \t\u00a0]+(?:on|last|this|earlier|later|late|early|in|that|next)){1,2}"
         rf"(?:[ \t\u00a0]+(?:\p{{Lu}}\p{{Ll}}+day|{nouns}|\d{{4}})){{1,2}}\Z")  # not before ", saying"
@@ -677,8 +681,7 @@ def _time_before_verb() -> regex.Pattern:
 @cache
 def sentence_opener() -> regex.Pattern:
     """A sentence opener that is not the subject (lexicon/sentence_openers.txt)."""
-    words = sorted(lexicon.words("sentence_openers"), key=len, reverse=True)
-    return regex.compile("(?:" + "|".join(map(regex.escape, words)) + r")(?:,?[ \t\u00a0]+)")
+    return regex.compile("(?:" + lexicon.choice("sentence_openers") + r")(?:,?[ \t\u00a0]+)")
 
 
 # A dateline before a story's first sentence: a place in capitals, perhaps a
@@ -864,14 +867,9 @@ def _closing_attribution(ctx: Context, start: int, end: int) -> Attribution | No
         return None
     trimmed = _strip_between(ctx.text[start:cue.start()])
     mention = subject_before(ctx.text, start + len(trimmed), floor=start)
-    if mention is None or not _BEFORE_CLOSING_SUBJECT.search(ctx.text, start, mention.start):
+    if mention is None or not _COMMA_OR_DASH_END.search(ctx.text, start, mention.start):
         return None
     return _attribution(mention, cue)
-
-
-# Before the speaker who closes a sentence: a comma or dash ("…, Schiff said."),
-# not "as" ("…, as Nate Silver predicted." says what Silver foresaw, not said).
-_BEFORE_CLOSING_SUBJECT = regex.compile(r"[,—–][ \t\u00a0]*\Z")
 
 
 def _borrow(found: Attribution, j: int) -> Attribution:

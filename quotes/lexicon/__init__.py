@@ -33,8 +33,13 @@ def mapping(name: str) -> dict[str, str]:
     return {row[0]: (row[1] if len(row) > 1 else "") for row in rows(name)}
 
 
+def choice(name: str, *more: str) -> str:
+    """The words of lexicon/<name>.txt and `more` as the branches of a regex
+    alternation, escaped, longest first (so "Gov." is tried before "Gov")."""
+    return "|".join(sorted(map(regex.escape, words(name) | set(more)), key=len, reverse=True))
+
+
 def alternation(name: str, *more: str) -> str:
     """The words of lexicon/<name>.txt and `more` as a regex alternation of
     whole words in any case, longest first."""
-    alternatives = sorted(words(name) | set(more), key=len, reverse=True)
-    return r"(?<![\p{L}])(?i:" + "|".join(map(regex.escape, alternatives)) + r")(?![\p{L}])"
+    return r"(?<![\p{L}])(?i:" + choice(name, *more) + r")(?![\p{L}])"
