@@ -160,7 +160,7 @@ def patterns() -> dict[str, regex.Pattern]:
     # does, so what matches, and in which order, is the same.
     descriptor = (
         rf"(?:{plain}(?:\p{{Ll}}[\p{{L}}\d\-\.]*|{name}(?={_}(?!(?:{particles})(?:{_}|-))\p{{Ll}}))"
-        rf"|[\d$][\p{{L}}\d\-\.]*|{possessive})"
+        rf"|[\d$][\p{{L}}\d\-\./]*|{possessive})"
     )
     # A short parenthesis after a name is part of the phrase: "Ted Cruz (R-Tex.)".
     # "Mr. Morgan of the Sierra Club": the organisation a name belongs to.
@@ -170,8 +170,11 @@ def patterns() -> dict[str, regex.Pattern]:
     # "a spokesman for the Velmora Port Authority", "the head of Right to Rise"
     complement = (rf"(?:{_}(?:for|of|at|with|from){_}(?:\p{{Ll}}[\p{{L}}\-]*{_}){{0,2}}(?P<complement>{name})"
                   rf"{introduced('for|of|at|with|from', 2)})")
+    # "that campaign", but in "said that her campaign" the conjunction "that"
+    # opens a clause whose subject is "her campaign".
+    that_determiner = rf"[Tt]hat(?!{_}(?:the|an?|her|his|their|its|our|my|your)(?![\p{{L}}]))"
     role = (
-        rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|[Tt]hat|{possessive})"
+        rf"(?:(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Tt]his|{that_determiner}|{possessive})"
         rf"(?:{_}{plain}[\p{{L}}\-\.’']+){{0,5}}?{_}(?P<role>{roles})(?:e?s)?{_role_end()}(?![\p{{L}}]){complement}?)"
         rf"(?![\p{{L}}])"
     )
@@ -187,6 +190,13 @@ def patterns() -> dict[str, regex.Pattern]:
             rf"(?r)(?<![\p{{L}}\p{{M}}\d'’\-])(?P<np>{phrase})(?P<tail>(?:,[^,\n\"“”]{{1,200}}?){{1,3}}?,)?[ \t\u00a0]*\Z"),
         "after": regex.compile(rf"\A(?P<np>{phrase})(?![\p{{L}}])"),
         "possessive": regex.compile(rf"\A(?P<owner>{name})['’]s?{_}"),
+        # "Another delegate on the slate, Jim Poolman," before a verb: a
+        # description no role noun heads, then the name it describes. The
+        # description opens with a determiner and has no comma, so "In Ohio,
+        # Smith, Jones," is no speaker.
+        "described_name": regex.compile(
+            rf"(?r)(?<![\p{{L}}\p{{M}}\d'’\-])(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|{possessive})"
+            rf"(?:{_}{plain}[\p{{L}}\d\-\.’']+){{1,6}},{_}(?P<name>{name}),[ \t\u00a0]*\Z"),
         # ", James B. Comey," after a role: the appositive names the person.
         "appositive_name": regex.compile(rf",{_}(?:(?:{title}){_})?(?P<name>{name})(?=[ \t]*(?:,|\Z|[.;]))"),
     }
@@ -348,10 +358,10 @@ def subject_before(text: str, end: int, floor: int = 0) -> Mention | None:
     window = text[start:end]
     match = _longest_ending_phrase(window)
     if not match:
-        return None
+        return _described_name(text, start, end)
     mention = make_mention(text, start + match.start("np"), start + match.end("np"), match)
     if _after_preposition(text, mention.start, start):
-        return None
+        return _name_after_setting(text, mention, end, floor)
     if mention.kind == "role" and match.group("tail"):
         named = _appositive_name(text, start + match.start("tail"), start + match.end("tail"), mention)
         if named:
@@ -463,6 +473,29 @@ def _guarded(method, *args):
 _WORD_BEFORE = regex.compile(r"([\p{L}]+)[ \t\u00a0]+\Z")
 
 
+def _name_after_setting(text: str, mention: Mention, end: int, floor: int) -> Mention | None:
+    """"In an interview Trump said": no comma closes the phrase that opens the
+    sentence, and the name after the noun that ends it is the subject. After
+    a title the name is the preposition's object ("from spokesman John Smith"),
+    and within a clause the preposition's ("in many Asian states")."""
+    if mention.kind != "person" or mention.name_start is None or mention.name_start <= mention.start:
+        return None
+    preposition = _WORD_BEFORE.search(text, max(floor, mention.start - 20), mention.start)
+    if text[floor:preposition.start()].strip():
+        return None
+    before = _WORD_BEFORE.search(text, max(mention.start, mention.name_start - 30), mention.name_start)
+    if before is None or not before.group(1).islower() or before.group(1) in _title_words():
+        return None
+    return subject_before(text, end, floor=mention.name_start)
+
+
+@cache
+def _title_words() -> frozenset[str]:
+    """Lower-case words that name an office or a role before a name."""
+    return frozenset(w.casefold() for w in lexicon.words("titles") | lexicon.words("honorifics")
+                     | _role_nouns() | lexicon.words("title_modifiers"))
+
+
 def _after_preposition(text: str, start: int, floor: int) -> bool:
     """True when the phrase at start is a preposition's object ("in Velmora")."""
     before = _WORD_BEFORE.search(text, max(floor, start - 20), start)
@@ -487,6 +520,21 @@ def phrase_after(text: str, start: int, ceiling: int | None = None) -> Mention |
 def _starting_phrase(window: str):
     """The speaker phrase that opens the window."""
     return _guarded(patterns()["after"].match, window)
+
+
+def _described_name(text: str, start: int, end: int) -> Mention | None:
+    """"One attendee, Jim Poolman," -> Jim Poolman: the name a description gives."""
+    if not text[start:end].rstrip(" \t\u00a0").endswith(","):
+        return None
+    match = _guarded(patterns()["described_name"].search, text, start, end)
+    if not match or is_organisation(clean_name(match.group("name"))):
+        return None
+    written = clean_name(match.group("name"))
+    title, name = split_title(written)
+    name_start = match.start("name")
+    stop = name_start + len(written)
+    return Mention(match.start(), stop, text[match.start():stop], "person", name=name,
+                   title=title, name_start=name_start)
 
 
 def _appositive_name(text: str, start: int, end: int, role: Mention) -> Mention | None:

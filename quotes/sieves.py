@@ -110,7 +110,40 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
         mention = _with_leading_words(ctx.text, mention, start) if leading else None
     if mention is None:
         mention = _description(ctx.text, start, start + len(trimmed), whole=True)
+    if mention is None and _hands_on(ctx, i):
+        mention = _opening_speaker(ctx.text, start, start + len(trimmed))
     return _attribution(mention, cue)
+
+
+# A closing comma inside or just after the quote: “…,” hands the sentence on to
+# its attribution.
+_HANDING_ON = regex.compile(r",[\"”»’' \t\u00a0]*\Z")
+# After the speaker that opens the words between a quote and its verb: an
+# appositive, a second speaker, or what it belongs to ("Jeffrey Lewis of the
+# James Martin Center for Nonproliferation Studies wrote").
+_SPEAKER_GOES_ON = regex.compile(r",|[ \t\u00a0]+(?:and|of|from|at)[ \t\u00a0]")
+# One capitalised word alone between a quote and its verb is a name, whatever
+# else it may be ("“…,” Read said").
+_ONE_WORD = regex.compile(r"\p{Lu}[\p{Ll}\-’']+[ \t\u00a0]*")
+
+
+def _hands_on(ctx: Context, i: int) -> bool:
+    quote = ctx.quotes[i]
+    return bool(_HANDING_ON.search(ctx.text, max(quote.start, quote.end - 6), min(len(ctx.text), quote.end + 1)))
+
+
+def _opening_speaker(text: str, start: int, end: int) -> Mention | None:
+    """The speaker that opens a longer run between “…,” and its verb: "Texas
+    delegate Bill Eastland, wearing a cowboy hat and “Ted Cruz” pins, said",
+    "Edward-Isaac Dovere and Gabriel Debenedetti wrote"."""
+    mention = phrase_after(text, start, end)
+    if mention is not None and mention.kind != "pronoun" and _SPEAKER_GOES_ON.match(text, mention.end, end):
+        return mention
+    word = _ONE_WORD.fullmatch(text, start, end)
+    if word and text[start:end].strip().casefold() not in lexicon.words("pronouns"):
+        name = text[start:end].strip()
+        return Mention(start, start + len(name), name, "person", name=name, name_start=start)
+    return None
 
 
 _AFTER_DETERMINER = regex.compile(r"(?<![\p{L}])(?i:the|a|an|his|her|its|their)[ \t\u00a0]+\Z")
@@ -592,6 +625,41 @@ _VERB_NEXT = regex.compile(
 )
 
 
+# ", who" after the phrase it describes: a non-restrictive relative clause.
+_RELATIVE_WHO = regex.compile(r",[ \t\u00a0]+(?P<who>who)(?![\p{L}])")
+_RELATIVE_REACH = 400
+# What ends a relative clause before the quote: a sentence break.
+_RELATIVE_BREAK = regex.compile(r"[.;!?:]|\n")
+# A comma or dash after "who": the relative clause may have closed, and the
+# quote be in the main clause.
+_RELATIVE_CLOSE = regex.compile(r"[,—–]|--")
+# What may stand before a sentence's subject: nothing, or an opening phrase or
+# description set off by a comma or dash ("In Ohio, Smith, who …").
+_BEFORE_SUBJECT = regex.compile(r"(?:[^\n]*(?:[,—–]|--))?[ \t\u00a0]*")
+
+
+def relative_clause(ctx: Context, i: int) -> Attribution | None:
+    """Beck, who has described Trump as “a narcissist” — the quote is in a
+    relative clause, spoken by the phrase the clause describes."""
+    quote = ctx.quotes[i]
+    # (a relative clause is read back a few hundred characters at most, so a
+    # paragraph of many quotes and no full stop is not read again for each)
+    start = ctx.sentence_start(quote.start, max(ctx.paragraph_start(quote.start), quote.start - _RELATIVE_REACH))
+    found = None
+    for found in _RELATIVE_WHO.finditer(ctx.text, start, quote.start):
+        pass
+    if found is None or _RELATIVE_BREAK.search(ctx.text, found.end(), quote.start):
+        return None
+    mention = subject_before(ctx.text, found.start(), floor=start)
+    if mention is None or mention.kind not in ("person", "role", "organisation"):
+        return None
+    if _RELATIVE_CLOSE.search(ctx.text, found.end(), quote.start) \
+            and not _BEFORE_SUBJECT.fullmatch(ctx.text, start, mention.start):
+        return None  # "Cruz is praising Bush, who quit, as “…”": the main clause has its own subject
+    who = dataclasses.replace(mention, end=found.end("who"), text=ctx.text[mention.start:found.end("who")])
+    return Attribution(who, "who", found.start("who"), found.end("who"))
+
+
 def sentence_subject(ctx: Context, i: int) -> Attribution | None:
     """She called for “flexibility” — the subject of the sentence the quote sits in.
 
@@ -889,6 +957,7 @@ SIEVES: list[Sieve] = [
     paraphrase_speaker,
     according_to_described,
     passive_by,
+    relative_clause,
     sentence_subject,
     same_paragraph,
     continuation,

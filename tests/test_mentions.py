@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from quotes.mentions import phrase_after, split_title, subject_before
+from quotes.mentions import _described_name, phrase_after, split_title, subject_before
 from quotes.model import Mention
 
 
@@ -314,3 +314,55 @@ def test_an_apostrophe_ends_a_name_unless_a_letter_follows():
     from quotes.mentions import find_names
     text = "They questioned Markova’ faith. Piet O’Rourke and Ana O'Connor spoke."
     assert [m.group() for m in find_names(text)] == ["Markova", "Piet O’Rourke", "Ana O'Connor"]
+
+
+@pytest.mark.parametrize("text, name, mention", [
+    ("Another delegate, Oren Vask, ", "Oren Vask", "Another delegate, Oren Vask"),
+    ("One longtime harbour pilot, Talia Brennock, ", "Talia Brennock", "One longtime harbour pilot, Talia Brennock"),
+    ("Her longtime neighbour, Oren Vask, ", "Oren Vask", "Her longtime neighbour, Oren Vask"),
+])
+def test_a_description_then_the_name_it_gives(text, name, mention):
+    """No role noun heads the description: the name after it is the speaker."""
+    m = before(text)
+    assert m is not None and m.kind == "person" and m.name == name
+    assert m.text == mention
+    assert_indexes(text, m)
+
+
+@pytest.mark.parametrize("text", [
+    "In Velmora, Brennock, Vask, ",  # no determiner opens a description
+    "The port, ",  # no name after the description
+    "The port, Oren Vask said, ",  # no comma between description and name: a clause
+])
+def test_no_described_name_without_determiner_name_and_commas(text):
+    assert _described_name(text, 0, len(text)) is None
+
+
+@pytest.mark.parametrize("text, name", [
+    ("In an interview Brennock ", "Brennock"),
+    ("In a Velmora Post interview Talia Brennock ", "Talia Brennock"),
+])
+def test_a_name_after_an_opening_phrase_without_comma_is_the_subject(text, name):
+    m = before(text.rstrip())
+    assert m is not None and m.name == name and m.text == name
+
+
+@pytest.mark.parametrize("text", [
+    "a statement from spokesman Oren Vask",  # after a title: the preposition's object
+    "and in many Velmora ports",  # within a clause: the preposition's object
+])
+def test_a_preposition_object_is_no_subject(text):
+    m = before(text)
+    assert m is None or m.kind != "person" or m.start == 0
+
+
+def test_that_opening_a_clause_is_no_determiner():
+    """"said that her campaign": the clause's subject is "her campaign", not "that her campaign"."""
+    text = "She said that her campaign"
+    m = before(text, floor=9)
+    assert m is not None and m.text == "her campaign"
+
+
+def test_a_number_with_a_slash_describes_a_speaker():
+    m = after("9/11 widow Talia Brennock said")
+    assert m is not None and m.name == "Talia Brennock" and m.text == "9/11 widow Talia Brennock"

@@ -93,6 +93,37 @@ def test_quote_speaker_cue(text, mention, kind, name):
     check(ctx, found, mention, kind, "said", name)
 
 
+@pytest.mark.parametrize("text, mention, kind, name", [
+    # A longer run between “…,” and the verb: the speaker that opens it.
+    ('"We will rebuild the pier," Talia Brennock, the harbour master who ran the port for a decade said.',
+     "Talia Brennock", "person", "Talia Brennock"),
+    ('"We will rebuild the pier," Talia Brennock and Oren Vask wrote.', "Talia Brennock", "person",
+     "Talia Brennock"),
+    ('"We will rebuild the pier," harbour engineers Talia Brennock and Oren Vask of the Velmora Institute wrote.',
+     "harbour engineers Talia Brennock", "person", "Talia Brennock"),
+    ('"We will rebuild the pier," Oren Vask, adviser for ports, docks, ferries, and canals, said on a call.',
+     "Oren Vask", "person", "Oren Vask"),
+    # One capitalised word alone before the verb is a name, even one that is a common word.
+    ('"We will rebuild the pier," Read said.', "Read", "person", "Read"),
+    ('"We will rebuild the pier," From said.', "From", "person", "From"),
+])
+def test_quote_speaker_cue_takes_the_speaker_opening_a_longer_run(text, mention, kind, name):
+    ctx, found = run_alone(sieves.quote_speaker_cue, text)
+    verb = "wrote" if "wrote" in text else "said"
+    check(ctx, found, mention, kind, verb, name)
+
+
+@pytest.mark.parametrize("text", [
+    # The quote ends its sentence: what follows is a sentence of its own.
+    '"We will rebuild the pier." Talia Brennock and Oren Vask wrote a letter.',
+    # No speaker opens the run: a clause does.
+    '"We will rebuild the pier," but after a long vote the council said.',
+])
+def test_quote_speaker_cue_longer_run_needs_a_handing_on_comma(text):
+    ctx, found = run_alone(sieves.quote_speaker_cue, text)
+    assert found is None
+
+
 @pytest.mark.parametrize("text", [
     'Talia Brennock spoke. "We will rebuild the pier." Brennock said on Friday in Velmora.',
     'Talia Brennock spoke. "Can we rebuild the pier?" Brennock asked the council.',
@@ -775,3 +806,32 @@ def test_previous_sentence_not_what_someone_foresaw():
 def test_previous_sentence_passes(text):
     ctx = context(text)
     assert sieves.previous_sentence(ctx, 0) is None
+
+
+# ---------------------------------------------------------------- relative_clause
+
+
+@pytest.mark.parametrize("text, i, mention, name", [
+    ('Brennock, who has long described the plan as “a folly,” voted for it.', 0, "Brennock, who", "Brennock"),
+    ('"Ports matter," said Mayor Talia Brennock, who thinks the council is “far too slow.”', 1,
+     "Mayor Talia Brennock, who", "Talia Brennock"),
+    # The relative clause has closed, but its phrase opens the sentence: the main clause is its own.
+    ('Talia Brennock, who quit last year, has never hidden her view of the “folly.”', 0,
+     "Talia Brennock, who", "Talia Brennock"),
+])
+def test_relative_clause_speaker_is_the_phrase_it_describes(text, i, mention, name):
+    ctx, found = run_after_earlier_sieves(sieves.relative_clause, text, i)
+    check(ctx, found, mention, "person", "who", name)
+
+
+@pytest.mark.parametrize("text", [
+    # The clause closed, and the phrase it described is an object: the main clause has its own subject.
+    'Vask is praising Talia Brennock, who quit last year, as “a true builder.”',
+    # A sentence break between "who" and the quote.
+    'It was Brennock, who quit. Nobody called it “a folly.”',
+    # No comma: a restrictive clause ("a prosecutor who reports to the mayor") is no attribution.
+    'She proposed a prosecutor who reports to the “port council.”',
+])
+def test_relative_clause_passes(text):
+    ctx, found = run_alone(sieves.relative_clause, text)
+    assert found is None
