@@ -12,7 +12,7 @@ from . import lexicon
 from .context import Context, names_mid_sentence
 from .marks import find_marks
 from .identity import DESCRIPTION
-from .mentions import (clean_name, common_word_title, definite, is_organisation, not_a_name_word,
+from .mentions import (clean_name, common_word_title, definite, is_organisation, not_a_name_word, phrase_after,
                        patterns, split_title, subject_before)
 from .model import Article, Mention, Quote
 from .sieves import SIEVES, sentence_opener
@@ -234,7 +234,10 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers, ctx: Context) -> Reso
             return Resolved(None, mention.title, mention.kind, mention.owner)
         return _of_person(person, mention.title, mention.owner)
     if mention.kind == "pronoun":
-        if mention.gender == "n":  # "it said": the organisation last named
+        if mention.gender == "n":  # "it said": the organisation that opens its sentence, or last named
+            subject = _organisation_opening_sentence(ctx, mention)
+            if subject is not None:
+                return _speaker_of(subject, people, ctx)
             org = people.last_organisation(mention.start)
             return _of_person(org) if org else Resolved()
         if mention.gender == "p" and mention.text.casefold() == "they":
@@ -294,21 +297,20 @@ _SENTENCE_BREAK = regex.compile(r"(?r)[.!?]['’\"”)]*[ \t\u00a0]+|\n")
 SENTENCE_REACH = 300  # characters a pronoun's sentence is looked back for
 
 
-def _sentence_subject_before(ctx: Context, pronoun: Mention) -> Mention | None:
-    """The named person who opens the pronoun's sentence, when the pronoun
-    comes later in it and its gender does not rule them out: in "Trump at the
-    time said he’d asked …" he is Trump, whoever the article named last."""
+def _subject_starts(ctx: Context, pronoun: Mention) -> list[int]:
+    """Where the subject of the pronoun's sentence may start, when the pronoun
+    comes later in it: the sentence's start, after a subordinator that opens
+    it ("When Trump announced …, he …"), after an introduction ("And in those
+    last nights, Fiorina wrote, she …")."""
     text = ctx.text
     paragraph = ctx.paragraph_start(pronoun.start)
     floor = max(paragraph, pronoun.start - SENTENCE_REACH)
     start = ctx.sentence_start(pronoun.start, floor)
     if start >= pronoun.start or (start == floor and floor > paragraph):
-        return None  # the pronoun opens its sentence, or the sentence runs too long to tell
+        return []  # the pronoun opens its sentence, or the sentence runs too long to tell
     opener = sentence_opener().match(text, start, pronoun.start)  # "Later Hallstrom said …"
     if opener:
         start = opener.end()
-    # The subject opens the sentence, a clause ("When Trump announced …, he …")
-    # or follows an introduction ("And in those last nights, Fiorina wrote, she …").
     starts = [start]
     clause = _SUBORDINATOR.match(text, start, pronoun.start)
     if clause:
@@ -316,7 +318,26 @@ def _sentence_subject_before(ctx: Context, pronoun: Mention) -> Mention | None:
     comma = _INTRO_COMMA.search(text, start, pronoun.start)
     if comma:
         starts.append(comma.end())
-    for start in starts:
+    return starts
+
+
+def _organisation_opening_sentence(ctx: Context, pronoun: Mention) -> Mention | None:
+    """The organisation that opens the sentence of a later "it": "The Security
+    Council on Friday condemned the test, which it called “a clear threat”"."""
+    for start in _subject_starts(ctx, pronoun):
+        found = phrase_after(ctx.text, start, pronoun.start)
+        if found is not None and found.kind == "organisation" \
+                and _VERB_AFTER_SUBJECT.match(ctx.text, found.end, pronoun.start):
+            return found
+    return None
+
+
+def _sentence_subject_before(ctx: Context, pronoun: Mention) -> Mention | None:
+    """The named person who opens the pronoun's sentence, when the pronoun
+    comes later in it and its gender does not rule them out: in "Trump at the
+    time said he’d asked …" he is Trump, whoever the article named last."""
+    text = ctx.text
+    for start in _subject_starts(ctx, pronoun):
         found = patterns()["name"].match(text, start, pronoun.start)
         if found is not None and _VERB_AFTER_SUBJECT.match(text, found.end(), pronoun.start):
             break

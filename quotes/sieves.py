@@ -290,10 +290,17 @@ _INVERTED_OPENER = regex.compile(
 _LEADS_TO_QUOTE = regex.compile(r"(?:,[^,\n\"“”]{1,120},?)?[ \t\u00a0]*[:,]?[ \t\u00a0]*(?:\n[ \t\u00a0]*)?")
 
 
+# "is calling", "were saying": a verb in the progressive, not a participle.
+_PROGRESSIVE = regex.compile(r"(?<![\p{L}])(?:is|are|was|were|am|be|been|['’]s|['’]re)[ \t\u00a0]+\Z")
+
+
 def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     """Who speaks through the verb `cue`, in the sentence that starts at floor."""
-    trimmed = _strip_between(ctx.text[floor:cue.start()])
-    participle = cue.group("cue").endswith("ing")
+    progressive = _PROGRESSIVE.search(ctx.text, max(floor, cue.start() - 8), cue.start()) \
+        if cue.group("cue").endswith("ing") else None
+    # "Johnson's doctor is calling the candidate “…”": the subject is before the auxiliary
+    trimmed = _strip_between(ctx.text[floor:progressive.start() if progressive else cue.start()])
+    participle = cue.group("cue").endswith("ing") and progressive is None
     if participle and trimmed.rstrip().endswith(","):
         # "…, saying: “…”": the participle's subject is the sentence's, or the
         # speaker of an attribution just before it ("…, Nefzi said, adding …").

@@ -192,6 +192,21 @@ def test_it_is_the_unnamed_speaker_just_before():
     assert (second.speaker, second.speaker_kind, second.mention) == ("the auction house", "description", "It")
 
 
+def test_it_is_the_organisation_that_opens_its_sentence():
+    """Not the organisation named last (the union), but the sentence's subject."""
+    text = ('The Velmora Port Authority on Friday condemned the blockade by the Harbour Workers Union '
+            'and pledged to act against what it called “a clear threat to shipping.”')
+    q = only(text)
+    assert (q.speaker, q.speaker_kind, q.mention) == ("Velmora Port Authority", "organisation", "it")
+
+
+def test_it_without_an_organisation_opening_its_sentence_is_the_last_one_named():
+    text = ('The Velmora Port Authority closed the strait on Friday.\n\n'
+            'Ships waited for hours while it called the closure “a clear necessity.”')
+    q = only(text)
+    assert (q.speaker, q.mention) == ("Velmora Port Authority", "it")
+
+
 def test_pronoun_with_names_in_plain_sentences():
     text = (
         "Maria Brennock chairs the harbour board. Peter Quell runs the ferry company.\n\n"
@@ -572,3 +587,14 @@ def test_more_reporting_verbs(text, speaker):
 def test_speaker_of_the_house_is_a_title():
     q = only('Speaker of the House Rep. Talia Brennock (R-WI) said "harbour images have no place here."')
     assert q.speaker == "Talia Brennock" and q.title.startswith("Speaker of the House")
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Harbour master Talia Brennock’s deputy is calling the plan “an utter folly.”",
+     "Talia Brennock’s deputy"),
+    ("Mayor Oren Vask is calling the closure “a disgrace to the port.”", "Oren Vask"),
+])
+def test_a_progressive_verb_is_no_participle(text, speaker):
+    """"is calling" is the sentence's own verb: its subject speaks, as for "calls"."""
+    q = only(text)
+    assert q.speaker == speaker and q.sieve == "speaker_cue_quote"
