@@ -598,3 +598,8 @@ def test_a_progressive_verb_is_no_participle(text, speaker):
     """"is calling" is the sentence's own verb: its subject speaks, as for "calls"."""
     q = only(text)
     assert q.speaker == speaker and q.sieve == "speaker_cue_quote"
+
+
+def test_likened_reports_words():
+    q = only("Oren Vask likened the closure to \u201cburning the harbour down.\u201d")
+    assert q.speaker == "Oren Vask" and q.cue == "likened"
