@@ -21,7 +21,11 @@ from .model import Mention
 
 _ = r"[ \t\u00a0]+"  # blanks inside a paragraph: a phrase never crosses a line
 # What may not stand before a name's first letter: a name never starts inside a word.
-_NAME_LOOKBEHIND = r"[\p{L}\p{M}\d'’.\-]"
+# Inside a name word: the bytes of a letter decoded twice ("FranÃ\x83Â§ois" for
+# "François"), as scraped pages often have them. C1 controls and Latin-1 signs,
+# but no blank, guillemet or Latin-1 letter, which stand for themselves.
+_MOJIBAKE = r"\u0080-\u009f\u00a1-\u00aa\u00ac-\u00ba\u00bc-\u00bf"
+_NAME_LOOKBEHIND = rf"[\p{{L}}\p{{M}}\d'’.\-{_MOJIBAKE}]"
 WINDOW = 320
 
 
@@ -129,7 +133,7 @@ def patterns() -> dict[str, regex.Pattern]:
     # A capitalised name word; "’s" is a possessive, not part of the name.
     token = (
         rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)"
-        r"\p{Lu}(?:[\p{L}\p{M}\d\-]|['’](?=\p{L})(?![sS]\b))*" + _dot_first(_ABBREVIATION_DOT)
+        rf"\p{{Lu}}(?:[\p{{L}}\p{{M}}\d\-{_MOJIBAKE}]|['’](?=\p{{L}})(?![sS]\b))*" + _dot_first(_ABBREVIATION_DOT)
     )
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"  # "J." and "U.S."
     # A surname may open with a particle: "van Heerveld", "de la Torre". Particle
@@ -228,7 +232,8 @@ def _name_scanner(longer: bool = False) -> regex.Pattern | None:
     particles = _alternation(words)
     not_names = _alternation(lexicon.words("not_names"))
     # A name word, as in patterns()["name"], possessive: a scan never backtracks into it.
-    rest_of_word = r"[\p{L}\p{M}\d\-]*+(?:['’](?=\p{L})(?![sS]\b)[\p{L}\p{M}\d\-]*+)*+" + _dot_first(_ABBREVIATION_DOT)
+    rest_of_word = (rf"[\p{{L}}\p{{M}}\d\-{_MOJIBAKE}]*+(?:['’](?=\p{{L}})(?![sS]\b)[\p{{L}}\p{{M}}\d\-{_MOJIBAKE}]*+)*+"
+                    + _dot_first(_ABBREVIATION_DOT))
     token = rf"(?:(?:{particles})-)?(?!(?:{not_names})\b)\p{{Lu}}{rest_of_word}"
     initial = r"\p{Lu}\.(?:\p{Lu}\.)*"
     firsts = "".join(sorted({w[0] for w in words}))
@@ -579,6 +584,9 @@ def make_mention(text: str, start: int, end: int, match) -> Mention:
     if leading_title is None:
         leading_title, name = common_word_title(name, text)
     before_name = (text[start:name_start] + " " + (leading_title or "")).strip()
+    if leading_title is not None:  # the name starts after the title the name pattern took in
+        found = text.find(name, name_start, end)
+        name_start = found if found >= 0 else name_start
     title, gender = _split_title(before_name)
     owner = _possessive_owner(before_name + " ")
     if owner is None and match.group("member_of"):  # "Mr. Morgan of the Sierra Club"

@@ -603,3 +603,8 @@ def test_a_progressive_verb_is_no_participle(text, speaker):
 def test_likened_reports_words():
     q = only("Oren Vask likened the closure to \u201cburning the harbour down.\u201d")
     assert q.speaker == "Oren Vask" and q.cue == "likened"
+
+
+def test_a_family_speaks_as_a_described_speaker():
+    q = only("Brennock's family has called on the port to release the logs \u201cas a matter of simple fairness.\u201d")
+    assert q.speaker == "Brennock's family"

@@ -366,3 +366,23 @@ def test_that_opening_a_clause_is_no_determiner():
 def test_a_number_with_a_slash_describes_a_speaker():
     m = after("9/11 widow Talia Brennock said")
     assert m is not None and m.name == "Talia Brennock" and m.text == "9/11 widow Talia Brennock"
+
+
+@pytest.mark.parametrize("text, name", [
+    # "François" and "Sarukhán" decoded twice, as scraped pages often have them
+    ("French President Fran\u00c3\u0083\u00c2\u00a7ois Hollande", "Fran\u00c3\u0083\u00c2\u00a7ois Hollande"),
+    ("Arturo Sarukh\u00c3\u0083\u00c2\u00a1n", "Arturo Sarukh\u00c3\u0083\u00c2\u00a1n"),
+    ("Enrique Pe\u00c3\u00b1a Nieto", "Enrique Pe\u00c3\u00b1a Nieto"),
+])
+def test_a_name_with_a_letter_decoded_twice_stays_whole(text, name):
+    m = before(text)
+    assert m is not None and m.name == name
+    assert_indexes(text, m)
+
+
+def test_guillemets_and_blanks_still_end_a_name():
+    """Only the signs a double decoding leaves stand inside a name word."""
+    m = before("Talia Brennock\u00bb")
+    assert m is None or m.name != "Talia Brennock\u00bb"
+    m = after("Talia\u00a0Brennock said")
+    assert m is not None and m.name == "Talia\u00a0Brennock"
