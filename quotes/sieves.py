@@ -625,7 +625,7 @@ def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
     return None
 
 
-_CLAUSE_BREAK = regex.compile(r",[ \t\u00a0]+")
+_CLAUSE_BREAK = regex.compile(r",[”\"’]?[ \t\u00a0]+")
 # After a subject: an optional appositive, an optional adverb, then a verb.
 _VERB_NEXT = regex.compile(
     r"(?:,[^,\n\"“”]{1,120},)?[ \t\u00a0]+(?:\p{Ll}+ly[ \t\u00a0]+)?(?P<verb>\p{Ll}[\p{L}’']*)"
@@ -916,7 +916,7 @@ def previous_sentence(ctx: Context, i: int) -> Attribution | None:
     p_start = ctx.paragraphs[p][0]
     if ctx.text[p_start:quote.start].strip():
         end = quote.start
-        if i > 0 and ctx.quotes[i - 1].end > p_start:
+        if i > 0 and ctx.quotes[i - 1].end > p_start and ctx.attributions[i - 1] is not None:
             return None  # another quote stands between: same_paragraph's case
     elif p > 0 and not (i > 0 and ctx.paragraph_of(ctx.quotes[i - 1].end - 1) >= p - 1):
         p_start, end = ctx.paragraphs[p - 1]

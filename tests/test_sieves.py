@@ -789,6 +789,15 @@ def test_previous_sentence_speaker_named_at_its_close():
     check(ctx, found, "Talia Brennock", "person", "said", "Talia Brennock")
 
 
+def test_previous_sentence_past_a_title_in_quotes():
+    """The title of a show that opens the sentence before is no quote between:
+    the sentence's subject, after the title's comma, speaks."""
+    text = ('On "Harbour Watch," Sen. Talia Brennock (Vel.), who lost the primary, named the fees '
+            'as one of the reasons. "Nobody has told us what they will cost."')
+    ctx, found = run_after_earlier_sieves(sieves.previous_sentence, text, 1)
+    check(ctx, found, "Sen. Talia Brennock (Vel.)", "person", "named", "Talia Brennock")
+
+
 def test_previous_sentence_not_what_someone_foresaw():
     text = 'Clinton won the state easily, as Nate Quill predicted. "It was a great night for us."'
     ctx, found = run_after_earlier_sieves(sieves.previous_sentence, text, 0)
