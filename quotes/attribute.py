@@ -275,6 +275,9 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers, ctx: Context) -> Reso
     if mention.kind == "description":
         return _described(mention)
     if mention.kind == "document":  # "the statement said": whoever issued it
+        owner = _owner_mention(mention)
+        if owner is not None:  # "Ivana Trump's brief said": hers
+            return _speaker_of(owner, people, ctx)
         issuer = people.last_named(mention.start)
         return _of_person(issuer) if issuer else _described(mention)
     if mention.kind == "organisation":
@@ -291,6 +294,18 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers, ctx: Context) -> Reso
             return Resolved(mention.title, None, "organisation", mention.owner)
         return _described(mention)
     return Resolved()
+
+
+def _owner_mention(mention: Mention) -> Mention | None:
+    """The owner named in a document's phrase ("Ivana Trump's brief"), as a mention."""
+    if not mention.owner:
+        return None
+    at = mention.text.find(mention.owner)
+    if at < 0:
+        return None
+    start = mention.start + at
+    kind = "organisation" if is_organisation(mention.owner) else "person"
+    return Mention(start, start + len(mention.owner), mention.owner, kind, name=mention.owner, name_start=start)
 
 
 _SENTENCE_BREAK = regex.compile(r"(?r)[.!?]['’\"”)]*[ \t\u00a0]+|\n")

@@ -608,3 +608,11 @@ def test_likened_reports_words():
 def test_a_family_speaks_as_a_described_speaker():
     q = only("Brennock's family has called on the port to release the logs \u201cas a matter of simple fairness.\u201d")
     assert q.speaker == "Brennock's family"
+
+
+def test_a_document_with_an_owner_is_the_owner_s():
+    """"Talia Brennock's brief said": hers, not the person the article named last."""
+    text = ("Oren Vask sued the port in Velmora last year. "
+            "Talia Brennock's brief said the suit was \u201cwithout any merit at all.\u201d")
+    q = only(text)
+    assert (q.speaker, q.mention) == ("Talia Brennock", "Talia Brennock's brief")
