@@ -366,6 +366,11 @@ def _described_subject(text: str, floor: int, end: int, clause_starts: bool = Tr
     if clause:  # "… a strong debate, when many commentators called him …"
         starts.append(clause.end())
     for start in starts:
+        if start != (clause.end() if clause else None) and _SHARE.fullmatch(text, start, end) \
+                and _POLL_VERB.match(text, end):
+            # "14 percent said", "Only 52 percent of registered voters agreed"; not
+            # in a clause ("the poll finds that, while 37 percent say …": the poll's)
+            return Mention(start, end, text[start:end].rstrip(_BLANK_CHARS), "description")
         mention = _description(text, start, end, whole=True)
         if mention is not None:
             words = mention.text.split()
@@ -378,6 +383,15 @@ def _described_subject(text: str, floor: int, end: int, clause_starts: bool = Tr
 
 
 _LAST_WORD = regex.compile(r"[^ \t\u00a0]+\Z")
+# What a share of the people a poll asked does when it speaks.
+_POLL_VERB = regex.compile(r"[ \t\u00a0]+(?:say|says|said|agree|agrees|agreed|told)(?![\p{L}])")
+# A share of the people a poll asked, as the subject of what they said.
+_SHARE = regex.compile(
+    r"(?:(?:[Oo]nly|[Jj]ust|[Aa]bout|[Nn]early|[Aa]lmost|[Rr]oughly|[Aa]t[ \t\u00a0]+least|[Mm]ore[ \t\u00a0]+than"
+    r"|[Ff]ewer[ \t\u00a0]+than|[Aa]n[ \t\u00a0]+average[ \t\u00a0]+of)[ \t\u00a0]+)?"
+    r"(?:\d+(?:\.\d+)?(?:[ \t\u00a0]*%|[ \t\u00a0]+percent)|[Hh]alf|[Aa][ \t\u00a0]+(?:majority|third|quarter)"
+    r"|[Tt]wo-thirds|[Tt]hree-quarters)"
+    r"(?:[ \t\u00a0]+of[ \t\u00a0]+[\p{L}\d\-’' \t\u00a0]{1,60}?)?[ \t\u00a0]*")
 SUBJECT_DESCRIPTION_WORDS = 8
 SUBJECT_DESCRIPTION_REACH = 200  # characters before the verb
 _CLAUSE_OPENER = regex.compile(lexicon.alternation("subordinators", "but") + r"[ \t\u00a0]+")

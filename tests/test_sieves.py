@@ -844,3 +844,28 @@ def test_relative_clause_speaker_is_the_phrase_it_describes(text, i, mention, na
 def test_relative_clause_passes(text):
     ctx, found = run_alone(sieves.relative_clause, text)
     assert found is None
+
+
+# ---------------------------------------------------------------- a poll's share as speaker
+
+
+@pytest.mark.parametrize("text, mention", [
+    ('Only 52 percent of registered voters agreed that the port is in "good enough shape."',
+     "Only 52 percent of registered voters"),
+    ('However, 63 percent said the fees were "justified" after all.', "63 percent"),
+    ('Roughly two-thirds said they were "not at all likely" to vote.', "Roughly two-thirds"),
+])
+def test_a_share_of_those_polled_speaks(text, mention):
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    assert found is not None and found.mention.text == mention and found.mention.kind == "description"
+
+
+@pytest.mark.parametrize("text", [
+    # in a clause the poll reports: the poll's words
+    'The poll finds that, while 37 percent say the mayor is "very responsible," most do not.',
+    # no verb of speaking
+    'According to the exit polls, 24 percent put a priority on "telling it like it is."',
+])
+def test_a_share_speaks_only_as_a_subject_of_speaking(text):
+    ctx, found = run_alone(sieves.speaker_cue_quote, text)
+    assert found is None or "percent" not in found.mention.text
