@@ -27,7 +27,29 @@ def _confidence() -> dict[str, float]:
 
 @cache
 def _anaphoric_roles() -> frozenset[str]:
-    return frozenset(row[0].split()[-1] for row in lexicon.rows("role_nouns") if row[-1] == "a")
+    return frozenset(row[0].split()[-1] for row in lexicon.rows("role_nouns")
+                     if row[-1] == "a" and " of " not in row[0])
+
+
+@cache
+def _roles_of_a_domain() -> tuple[tuple[str, bool], ...]:
+    """Role nouns with their domain after "of" ("secretary of state"), longest
+    first, each with whether it is anaphoric."""
+    rows = [(row[0], row[-1] == "a") for row in lexicon.rows("role_nouns") if " of " in row[0]]
+    return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
+
+
+def _role_noun(phrase: str) -> tuple[str, bool]:
+    """The word of a role phrase a title must hold, its last ("the campaign
+    manager" -> manager, "the chief of staff" -> staff), and whether "the
+    <role>" means the last person named: for a role with its domain after
+    "of" ("the secretary of state"), as the whole role says, not its last word."""
+    phrase = phrase.casefold()
+    head = phrase.split()[-1]
+    for role, anaphoric in _roles_of_a_domain():
+        if phrase.endswith(role):
+            return head, anaphoric
+    return head, head in _anaphoric_roles()
 
 
 def extract(text: str) -> list[Quote]:
@@ -263,11 +285,11 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers, ctx: Context) -> Reso
                 return _of_person(person)
         return Resolved()
     if mention.kind == "role":
-        role = (mention.title or mention.text).split()[-1].casefold()
+        role, anaphoric = _role_noun(mention.title or mention.text)
         person = people.with_title(role, mention.start)
         if person is not None:  # "the president": the title as the article first gave it
             return _of_person(person)
-        if definite(mention) and role in _anaphoric_roles():
+        if definite(mention) and anaphoric:
             person = people.last_fitting(mention.start, mention.gender)
         if person is not None:
             return _of_person(person, mention.title, mention.owner)

@@ -639,7 +639,7 @@ def sentence_end_cue(ctx: Context, i: int) -> Attribution | None:
     return None
 
 
-_CLAUSE_BREAK = regex.compile(r",[”\"’]?[ \t\u00a0]+")
+_CLAUSE_BREAK = regex.compile(r"[,;][”\"’]?[ \t\u00a0]+")
 # After a subject: an optional appositive, an optional adverb, then a verb.
 _VERB_NEXT = regex.compile(
     r"(?:,[^,\n\"“”]{1,120},)?[ \t\u00a0]+(?:\p{Ll}+ly[ \t\u00a0]+)?(?P<verb>\p{Ll}[\p{L}’']*)"

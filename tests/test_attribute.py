@@ -616,3 +616,22 @@ def test_a_document_with_an_owner_is_the_owner_s():
             "Talia Brennock's brief said the suit was \u201cwithout any merit at all.\u201d")
     q = only(text)
     assert (q.speaker, q.mention) == ("Talia Brennock", "Talia Brennock's brief")
+
+
+def test_the_secretary_of_state_is_a_role_but_not_the_last_person_named():
+    """No one was titled so before: the speaker stays as described, not the last name."""
+    q = only("Oren Vask spoke first. Later the secretary of state said she was "
+             "\u201cnot only here to do my job.\u201d")
+    assert (q.speaker, q.speaker_kind) == ("the secretary of state", "description")
+
+
+def test_the_secretary_of_state_named_before():
+    text = ("Secretary of State Talia Brennock visited the port. Oren Vask met her there. "
+            "Later the secretary of state said the port was \u201cready for the winter.\u201d")
+    q = only(text)
+    assert q.speaker == "Talia Brennock"
+
+
+def test_a_subject_after_a_semicolon():
+    q = only("Most owners were worried about the fees; most said they were \u201cvery worried.\u201d")
+    assert q.mention == "most" and q.sieve == "speaker_cue_quote"
