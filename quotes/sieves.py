@@ -842,7 +842,24 @@ def same_paragraph(ctx: Context, i: int) -> Attribution | None:
     the nearest attributed quote before it in the paragraph, else after it."""
     nearest = ctx.cached("same_paragraph", lambda: _nearest_in_paragraph(ctx))
     j = nearest[i]
+    if j is not None and j < i and _reported_in_the_sentence_before(ctx, i):
+        return None  # “A,” X said. She says … “B.”: previous_sentence's case
     return None if j is None else _borrow(ctx.attributions[j], j)
+
+
+def _reported_in_the_sentence_before(ctx: Context, i: int) -> bool:
+    """Whether quote i opens a sentence, and a whole sentence of reported
+    speech stands between it and the quote before it ("She says people should
+    be able to choose."), whose reporting verb has a subject of its own."""
+    quote = ctx.quotes[i]
+    floor = ctx.floor(i)
+    if ctx.text[ctx.sentence_start(quote.start, floor):quote.start].strip() or _says_more(ctx, i):
+        return False
+    end = floor + len(ctx.text[floor:quote.start].rstrip(" \t\u00a0")) - 1  # its full stop
+    start = ctx.sentence_start(end, floor)
+    if start >= end or not ctx.text[floor:start].strip():
+        return False  # no sentence of its own: “A,” he said. “B.”
+    return any(_speaker_of_cue(ctx, start, cue) is not None for cue in itertools.islice(_cues(ctx, start, end), 3))
 
 
 def _nearest_in_paragraph(ctx: Context) -> list[int | None]:
@@ -930,7 +947,8 @@ def previous_sentence(ctx: Context, i: int) -> Attribution | None:
     p_start = ctx.paragraphs[p][0]
     if ctx.text[p_start:quote.start].strip():
         end = quote.start
-        if i > 0 and ctx.quotes[i - 1].end > p_start and ctx.attributions[i - 1] is not None:
+        if i > 0 and ctx.quotes[i - 1].end > p_start and ctx.attributions[i - 1] is not None \
+                and not _reported_in_the_sentence_before(ctx, i):
             return None  # another quote stands between: same_paragraph's case
     elif p > 0 and not (i > 0 and ctx.paragraph_of(ctx.quotes[i - 1].end - 1) >= p - 1):
         p_start, end = ctx.paragraphs[p - 1]

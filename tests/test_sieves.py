@@ -869,3 +869,21 @@ def test_a_share_of_those_polled_speaks(text, mention):
 def test_a_share_speaks_only_as_a_subject_of_speaking(text):
     ctx, found = run_alone(sieves.speaker_cue_quote, text)
     assert found is None or "percent" not in found.mention.text
+
+
+# ---------------------------------------------------------------- a reported sentence between two quotes
+
+
+def test_a_reported_sentence_between_quotes_gives_the_later_quote_its_own_speaker():
+    text = ('"We opened the gates," said Oren Vask, a harbour pilot. Talia Brennock, a nurse, was there too. '
+            'She says people should be able to use the pier. "It is their harbour, after all."')
+    ctx, found = run_after_earlier_sieves(sieves.same_paragraph, text, 1)
+    assert found is None  # not Vask's
+    found = sieves.previous_sentence(ctx, 1)
+    check(ctx, found, "She", "pronoun", "says")
+
+
+def test_same_paragraph_still_borrows_after_an_attribution_of_the_quote_before():
+    text = '"We opened the gates," Oren Vask said. "It is their harbour, after all."'
+    ctx, found = run_after_earlier_sieves(sieves.same_paragraph, text, 1)
+    assert found is not None and found.mention.name == "Oren Vask"
