@@ -108,6 +108,8 @@ def quote_speaker_cue(ctx: Context, i: int) -> Attribution | None:
     if mention is not None and mention.start != start:
         leading = _LEADING_WORDS.fullmatch(ctx.text, start, mention.start)
         mention = _with_leading_words(ctx.text, mention, start) if leading else None
+    if mention is not None and mention.gender == "r":
+        return None  # "a “chief trade prosecutor” who reports to …": the quoted phrase's clause
     if mention is None:
         mention = _description(ctx.text, start, start + len(trimmed), whole=True)
     if mention is None and _hands_on(ctx, i):
@@ -310,6 +312,9 @@ def _speaker_of_cue(ctx: Context, floor: int, cue) -> Attribution | None:
     end = floor + len(trimmed)
     mention = subject_before(ctx.text, end, floor=floor) or _subject_before_aside(ctx.text, end, floor) or (
         None if participle else _described_subject(ctx.text, floor, end))  # not "the polls closed, stating"
+    if mention is not None and mention.gender == "r" and _AFTER_A_QUOTE.search(ctx.text, max(0, mention.start - 3),
+                                                                          mention.start):
+        return None  # "a “chief trade prosecutor” who reports to …": a quoted phrase speaks for no one
     if mention is not None and mention.kind == "document" and _ISSUED_DOCUMENT.match(mention.text) and participle:
         # "she released a statement saying “…”": the statement is hers
         found = _subject(ctx, floor, mention.start)
@@ -334,6 +339,9 @@ def _subject_before_aside(text: str, end: int, floor: int) -> Mention | None:
     return mention if mention is not None and mention.kind in ("person", "organisation", "role") else None
 
 
+# A closing mark just before: not after a comma, where a title in an
+# appositive ends ("Solovey, a contestant on “The Apprentice,” who went on …").
+_AFTER_A_QUOTE = regex.compile(r"(?<!,)[”\"’'][ \t\u00a0]*\Z")
 # "a statement", "her statement": a document the subject issued (not "the statement", one named before).
 _ISSUED_DOCUMENT = regex.compile(r"(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)[ \t\u00a0]")
 

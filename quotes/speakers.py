@@ -246,10 +246,14 @@ class ArticleSpeakers:
         return None
 
     def nearest(self, position: int, within: int = 120) -> Person | None:
-        """The person or organisation named last before position, if close."""
+        """The person or organisation named last before position, if close: who
+        a relative "who" stands for. A place is no one ("Braynard, a South
+        Carolina native who writes" is not South Carolina)."""
         earlier, _ = self._before(position)
         for start, person, _salient in earlier:
-            return person if position - start <= within else None
+            if position - start > within or person.name in lexicon.words("places"):
+                return None
+            return person
         return None
 
     def last_organisation(self, position: int) -> Person | None:

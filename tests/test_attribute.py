@@ -635,3 +635,20 @@ def test_the_secretary_of_state_named_before():
 def test_a_subject_after_a_semicolon():
     q = only("Most owners were worried about the fees; most said they were \u201cvery worried.\u201d")
     assert q.mention == "most" and q.sieve == "speaker_cue_quote"
+
+
+def test_who_after_a_quoted_phrase_is_no_speaker():
+    """"a “harbour prosecutor” who reports to the mayor": the clause is the
+    quoted phrase's; the sentence's subject speaks."""
+    text = ("Talia Brennock spoke on Monday. She has proposed appointing a \u201charbour prosecutor\u201d "
+            "who reports directly to the mayor.")
+    q = only(text)
+    assert (q.speaker, q.mention) == ("Talia Brennock", "She")
+
+
+def test_who_after_a_place_is_not_the_place():
+    text = ("Vask, a South Carolina native who writes fiction on the side "
+            "(one story is about a contest \u201cwhere the loser becomes the main course\u201d), "
+            "has cast himself as a strategist.")
+    q = only(text)
+    assert q.speaker != "South Carolina"
