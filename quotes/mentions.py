@@ -489,8 +489,9 @@ def _name_after_setting(text: str, mention: Mention, end: int, floor: int) -> Me
     if text[floor:preposition.start()].strip():
         return None
     before = _WORD_BEFORE.search(text, max(mention.start, mention.name_start - 30), mention.name_start)
-    if before is None or not before.group(1).islower() or before.group(1) in _title_words():
-        return None
+    if before is None or not before.group(1).islower() or before.group(1) in _title_words() \
+            or text[before.start() - 1:before.start()] in ("'", "’"):
+        return None  # not after a title, nor a possessive ("From Bush's Facebook post")
     return subject_before(text, end, floor=mention.name_start)
 
 

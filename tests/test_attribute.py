@@ -618,11 +618,12 @@ def test_a_document_with_an_owner_is_the_owner_s():
     assert (q.speaker, q.mention) == ("Talia Brennock", "Talia Brennock's brief")
 
 
-def test_the_secretary_of_state_is_a_role_but_not_the_last_person_named():
-    """No one was titled so before: the speaker stays as described, not the last name."""
-    q = only("Oren Vask spoke first. Later the secretary of state said she was "
+def test_the_secretary_of_state_points_back_like_the_secretary():
+    """No one was titled so before: "the former secretary of state" is the person
+    the article named last, as "the president" is."""
+    q = only("Talia Brennock toured the port on Monday. The former secretary of state said she was "
              "\u201cnot only here to do my job.\u201d")
-    assert (q.speaker, q.speaker_kind) == ("the secretary of state", "description")
+    assert (q.speaker, q.mention) == ("Talia Brennock", "The former secretary of state")
 
 
 def test_the_secretary_of_state_named_before():

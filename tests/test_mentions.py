@@ -386,3 +386,9 @@ def test_guillemets_and_blanks_still_end_a_name():
     assert m is None or m.name != "Talia Brennock\u00bb"
     m = after("Talia\u00a0Brennock said")
     assert m is not None and m.name == "Talia\u00a0Brennock"
+
+
+def test_no_name_after_a_possessive_opening_phrase():
+    """"From Vask's Harbour post:": the name after the possessive is no subject."""
+    m = before("From Vask's Harbour post")
+    assert m is None or m.name != "Harbour"
