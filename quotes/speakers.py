@@ -232,10 +232,24 @@ class ArticleSpeakers:
                 continue  # (a later fallback changes nothing: its gender need not be found)
             if gender in ("m", "f") and _gender_of(person) not in (None, gender):
                 continue
+            if gender in ("m", "f") and not self._may_be_someone(person):
+                continue  # "she" is not "the Great Recession"
             if salient:
                 return person
             fallback = person
         return fallback
+
+    def _may_be_someone(self, person: Person) -> bool:
+        """Whether a "person" the name scan found may be a he or a she: not when
+        its first word is a common word the article also writes in lower case
+        and no first name ("Great Recession", "Second Amendment", "Star Wars")."""
+        words = person.name.split()
+        if len(words) == 1 or _gender_of(person) is not None or person.titles:
+            return True
+        first = words[0]
+        if not (first[:1].isupper() and first[1:].islower()) or is_first_name(first):
+            return True
+        return not regex.search(rf"(?<![\p{{L}}]){regex.escape(first.casefold())}(?![\p{{L}}])", self.text)
 
     def last_named(self, position: int) -> Person | None:
         """The salient person or organisation last named before position."""

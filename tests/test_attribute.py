@@ -653,3 +653,20 @@ def test_who_after_a_place_is_not_the_place():
             "has cast himself as a strategist.")
     q = only(text)
     assert q.speaker != "South Carolina"
+
+
+def test_she_is_not_a_capitalised_common_phrase():
+    """"Great Flood" opens a sentence as a name would, but "great" is a word the
+    article writes in lower case and no first name: "she" is not it."""
+    text = ("Talia Brennock toured the harbour on Monday.\n\n"
+            "Great Flood warnings went out again, and the damage was great.\n\n"
+            "She said the port was \u201cready for the winter.\u201d")
+    q = only(text)
+    assert (q.speaker, q.mention) == ("Talia Brennock", "She")
+
+
+def test_he_may_be_a_name_with_a_particle():
+    text = ("Oren dos Santos runs the ferry. The dos family has run it for years.\n\n"
+            "He said the ferry was \u201cready for the winter.\u201d")
+    q = only(text)
+    assert q.speaker == "Oren dos Santos"
