@@ -89,7 +89,11 @@ def _trie(entries, ignore_case: bool) -> str | None:
 # A dot ends a name word that is an abbreviation ("Gov.", "St.", "Calif."),
 # but after a longer word it ends the sentence: "Trump Taj Mahal. Roffman" is
 # no name.
-_ABBREVIATION_DOT = r"(?:(?<=(?<![\p{L}])(?:\p{Lu}\p{L}{0,3}|Calif|Wisc|Mont|Nebr|Penna))\.)?"
+# A dot that keeps a name going: after a word of three letters at most ("Sen.",
+# "Gov.", "St.", "Ala."), or after a longer abbreviation of a state or a title.
+# Not after any four-letter word: "Iowa. Sanders said" is two sentences.
+_ABBREVIATION_DOT = (r"(?:(?<=(?<![\p{L}])(?:\p{Lu}\p{L}{0,2}|Calif|Wisc|Mont|Nebr|Penna|Ariz|Colo|Conn|Mass|Mich"
+                     r"|Minn|Okla|Tenn|Wash|Sens|Reps|Govs|Gens|Pres|Prof|Capt|Cmdr|Supt|Atty|Msgr))\.)?")
 
 
 # Before a possessive name: a name is written in letters, digits, dots, hyphens,

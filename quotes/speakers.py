@@ -203,23 +203,32 @@ class ArticleSpeakers:
         short_words = normalise(short).split()
         size = len(short_words)
 
-        def fits(person: Person) -> bool:
+        def ends_with(person: Person) -> bool:
             words = normalise(person.name).split()
-            return len(words) > size and short_words in (words[-size:], words[:size])
+            return len(words) > size and words[-size:] == short_words
 
-        best_earlier, best_later = None, None
-        for word in {short_words[0], short_words[-1]}:
-            named = self._by_word.get(word, [])
-            index = bisect.bisect_left(named, position, key=lambda item: item[0])
-            earlier = next((item for item in reversed(named[max(0, index - LOOKAROUND):index])
-                            if fits(item[1])), None)
-            later = next((item for item in named[index:index + LOOKAROUND] if fits(item[1])), None)
-            if earlier and (best_earlier is None or earlier[0] > best_earlier[0]):
-                best_earlier = earlier
-            if later and (best_later is None or later[0] < best_later[0]):
-                best_later = later
-        found = best_earlier or best_later
-        return found[1] if found else None
+        def starts_with(person: Person) -> bool:
+            words = normalise(person.name).split()
+            return len(words) > size and words[:size] == short_words
+
+        # A surname ends the full name; only where none does is a name that
+        # starts with it taken ("Xi" of "Xi Jinping"), so "Trump" is not "Trump Tower".
+        for fits in (ends_with, starts_with):
+            best_earlier, best_later = None, None
+            for word in {short_words[0], short_words[-1]}:
+                named = self._by_word.get(word, [])
+                index = bisect.bisect_left(named, position, key=lambda item: item[0])
+                earlier = next((item for item in reversed(named[max(0, index - LOOKAROUND):index])
+                                if fits(item[1])), None)
+                later = next((item for item in named[index:index + LOOKAROUND] if fits(item[1])), None)
+                if earlier and (best_earlier is None or earlier[0] > best_earlier[0]):
+                    best_earlier = earlier
+                if later and (best_later is None or later[0] < best_later[0]):
+                    best_later = later
+            found = best_earlier or best_later
+            if found:
+                return found[1]
+        return None
 
     def last_fitting(self, position: int, gender: str | None) -> Person | None:
         """The person a pronoun or a definite role points back to: the last

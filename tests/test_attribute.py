@@ -670,3 +670,18 @@ def test_he_may_be_a_name_with_a_particle():
             "He said the ferry was \u201cready for the winter.\u201d")
     q = only(text)
     assert q.speaker == "Oren dos Santos"
+
+
+def test_a_four_letter_word_before_a_full_stop_ends_the_name():
+    """"…in Ohio. Vask said": two sentences, not a speaker called "Ohio. Vask"."""
+    text = ("Oren Vask toured the docks in Ohio. Vask said the port was \u201cready for the winter.\u201d")
+    q = only(text)
+    assert q.speaker == "Oren Vask"
+
+
+def test_a_surname_is_the_name_it_ends_not_a_name_it_starts():
+    """"Vask" is Oren Vask, not the Vask Harbour Hotel named since."""
+    text = ("Oren Vask opened the docks on Monday.\n\nThe Vask Harbour Hotel stood empty.\n\n"
+            "\u201cWe are ready for the winter,\u201d Vask said.")
+    q = only(text)
+    assert q.speaker == "Oren Vask"
