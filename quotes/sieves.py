@@ -673,7 +673,10 @@ def relative_clause(ctx: Context, i: int) -> Attribution | None:
     quote = ctx.quotes[i]
     # (a relative clause is read back a few hundred characters at most, so a
     # paragraph of many quotes and no full stop is not read again for each)
-    start = ctx.sentence_start(quote.start, max(ctx.paragraph_start(quote.start), quote.start - _RELATIVE_REACH))
+    reach = max(ctx.paragraph_start(quote.start), quote.start - _RELATIVE_REACH)
+    if ctx.text.find("who", reach, quote.start) < 0:
+        return None  # most quotes have no "who" before them: spare the sentence's start
+    start = ctx.sentence_start(quote.start, reach)
     found = None
     for found in _RELATIVE_WHO.finditer(ctx.text, start, quote.start):
         pass

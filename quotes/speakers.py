@@ -129,6 +129,7 @@ class ArticleSpeakers:
 
     def __init__(self, text: str):
         self.text = text
+        self._lower_words: dict[str, bool] = {}  # lower-case word -> written so in the text
         self._by_key: dict[str, Person] = {}
         # first and last word of every longer name -> [(position, person)], sorted,
         # so that a surname finds its full name without walking the article.
@@ -258,7 +259,11 @@ class ArticleSpeakers:
         first = words[0]
         if not (first[:1].isupper() and first[1:].islower()) or is_first_name(first):
             return True
-        return not regex.search(rf"(?<![\p{{L}}]){regex.escape(first.casefold())}(?![\p{{L}}])", self.text)
+        word = first.casefold()
+        if word not in self._lower_words:  # (each word is looked for once an article)
+            self._lower_words[word] = bool(
+                regex.search(rf"(?<![\p{{L}}]){regex.escape(word)}(?![\p{{L}}])", self.text))
+        return not self._lower_words[word]
 
     def last_named(self, position: int) -> Person | None:
         """The salient person or organisation last named before position."""
