@@ -89,7 +89,8 @@ def find_marks(text: str) -> list[Mark]:
             carried = None
     if carried is not None:
         marks.append(Mark(carried, _previous_end(text, len(text)), closed=False))
-    return [m for m in marks if m.end - m.start > 2]
+    # A value after "=" is markup left in the text (<tweet author="…">), not a quote.
+    return [m for m in marks if m.end - m.start > 2 and text[m.start - 1:m.start] != "="]
 
 
 def _paragraphs_to_read(text: str, carried):

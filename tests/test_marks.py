@@ -262,3 +262,9 @@ def test_quote_after_a_lead_in_runs_on_into_the_next_paragraph():
     text = ('Odile Ferrand said: \u201cThe nets are empty.\n\n'
             '\u201cThe harbour is closed.\u201d')
     assert spans(text) == [text[text.index("\u201c"):]]
+
+
+def test_a_markup_attribute_value_is_no_quote():
+    text = 'We rounded them up:\n\n<tweet pic="pic.example.org/abc" author="harbourwatch">Gates open</tweet>\n\n"We are ready," she said.'
+    spans = [text[m.start:m.end] for m in find_marks(text)]
+    assert spans == ['"We are ready,"']
