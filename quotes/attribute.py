@@ -39,17 +39,25 @@ def _roles_of_a_domain() -> tuple[tuple[str, bool], ...]:
     return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
 
 
-def _role_noun(phrase: str) -> tuple[str, bool]:
-    """The word of a role phrase a title must hold, its last ("the campaign
-    manager" -> manager, "the chief of staff" -> staff), and whether "the
-    <role>" means the last person named: for a role with its domain after
-    "of" ("the secretary of state"), as the whole role says, not its last word."""
+# Words before a role that leave it the same office ("the former secretary of state").
+_SAME_OFFICE = regex.compile(r"\A(?:(?:the|a|former|then|outgoing|incoming|new|acting)[ \t\u00a0]+)*")
+
+
+def _role_words(phrase: str) -> tuple[tuple[str, ...], bool]:
+    """The words a person's title must hold to have the role the phrase names,
+    and whether "the <role>" means the last person named. Mostly the last word
+    ("the campaign manager" -> manager); for a role with its domain after "of",
+    all of its words ("secretary", "state"), anaphoric as that whole role says
+    and only when nothing but "former" or the like stands before it ("the
+    deputy secretary of defense" is someone else)."""
     phrase = phrase.casefold()
     head = phrase.split()[-1]
     for role, anaphoric in _roles_of_a_domain():
-        if phrase.endswith(role):
-            return head, anaphoric
-    return head, head in _anaphoric_roles()
+        if phrase == role or phrase.endswith(" " + role):
+            words = tuple(w for w in role.split() if w != "of")
+            same_office = _SAME_OFFICE.match(phrase).end() == len(phrase) - len(role)
+            return words, anaphoric and same_office
+    return (head,), head in _anaphoric_roles()
 
 
 def extract(text: str) -> list[Quote]:
@@ -285,8 +293,8 @@ def _speaker_of(mention: Mention, people: ArticleSpeakers, ctx: Context) -> Reso
                 return _of_person(person)
         return Resolved()
     if mention.kind == "role":
-        role, anaphoric = _role_noun(mention.title or mention.text)
-        person = people.with_title(role, mention.start)
+        role_words, anaphoric = _role_words(mention.title or mention.text)
+        person = people.with_title(role_words, mention.start)
         if person is not None:  # "the president": the title as the article first gave it
             return _of_person(person)
         if definite(mention) and anaphoric:

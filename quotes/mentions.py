@@ -89,11 +89,13 @@ def _trie(entries, ignore_case: bool) -> str | None:
 # A dot ends a name word that is an abbreviation ("Gov.", "St.", "Calif."),
 # but after a longer word it ends the sentence: "Trump Taj Mahal. Roffman" is
 # no name.
-# A dot that keeps a name going: after a word of three letters at most ("Sen.",
-# "Gov.", "St.", "Ala."), or after a longer abbreviation of a state or a title.
-# Not after any four-letter word: "Iowa. Sanders said" is two sentences.
-_ABBREVIATION_DOT = (r"(?:(?<=(?<![\p{L}])(?:\p{Lu}\p{L}{0,2}|Calif|Wisc|Mont|Nebr|Penna|Ariz|Colo|Conn|Mass|Mich"
-                     r"|Minn|Okla|Tenn|Wash|Sens|Reps|Govs|Gens|Pres|Prof|Capt|Cmdr|Supt|Atty|Msgr))\.)?")
+# A dot that keeps a name going: after a capitalised word of three letters at
+# most ("Sen.", "Gov.", "St.", "Ala.") or one capital, or after a longer
+# abbreviation of a state or a title. Not after any four-letter word ("Iowa.
+# Sanders said" is two sentences), nor after an acronym ("CNN. Vask said"),
+# nor "Mass."/"Wash.", which end sentences as words.
+_ABBREVIATION_DOT = (r"(?:(?<=(?<![\p{L}])(?:\p{Lu}\p{Ll}{0,2}|\p{Lu}|Calif|Wisc|Mont|Nebr|Penna|Ariz|Colo|Conn"
+                     r"|Mich|Minn|Okla|Tenn|Sens|Reps|Govs|Gens|Pres|Prof|Capt|Cmdr|Supt|Atty|Msgr))\.)?")
 
 
 # Before a possessive name: a name is written in letters, digits, dots, hyphens,
@@ -646,7 +648,7 @@ def common_word_title(name: str, text: str) -> tuple[str | None, str]:
     first = words[0]
     lower = first.casefold()
     if first[1:].islower() and (lower in lexicon.words("role_nouns")
-                                or _lowercase_words(text).holds(lower)):
+                                or lowercase_words(text).holds(lower)):
         return first, " ".join(words[1:])
     return None, name
 
@@ -694,11 +696,13 @@ class _LowercaseWords:
         self.text = text
         self.lookups = 0
         self.words: frozenset[str] | None = None
-        self.answers: dict[str, bool] = {}
+        self.answers: dict[tuple[str, bool], bool] = {}
 
-    def holds(self, word: str) -> bool:
-        if word not in self.answers:
-            forms = (word, word + "s", word + "es")
+    def holds(self, word: str, plural: bool = True) -> bool:
+        """Whether the article writes the word (or, with plural, its plural) in lower case."""
+        key = (word, plural)
+        if key not in self.answers:
+            forms = (word, word + "s", word + "es") if plural else (word,)
             found = None
             if self.words is None and self.lookups < self.LOOKUPS:
                 self.lookups += 1
@@ -707,8 +711,8 @@ class _LowercaseWords:
                 if self.words is None:
                     self.words = frozenset(_LOWERCASE_WORD.findall(self.text))
                 found = not self.words.isdisjoint(forms)
-            self.answers[word] = found
-        return self.answers[word]
+            self.answers[key] = found
+        return self.answers[key]
 
     def _look_up(self, word: str, forms: tuple[str, ...]) -> bool | None:
         """True or False from the occurrences of word, None when they cannot tell."""
@@ -727,7 +731,8 @@ class _LowercaseWords:
 
 
 @lru_cache(maxsize=2)  # the article being read; a str caches its own hash
-def _lowercase_words(text: str) -> _LowercaseWords:
+def lowercase_words(text: str) -> _LowercaseWords:
+    """Whether the article writes a word in lower case: lowercase_words(text).holds(word)."""
     return _LowercaseWords(text)
 
 

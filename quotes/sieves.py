@@ -129,6 +129,26 @@ _SPEAKER_GOES_ON = regex.compile(r",|[ \t\u00a0]+(?:and|of|from|at)[ \t\u00a0]")
 _ONE_WORD = regex.compile(r"\p{Lu}[\p{Ll}\-’']+[ \t\u00a0]*")
 
 
+def _second_speaker_ends(text: str, start: int, end: int) -> bool:
+    """After "X and": a second name or role that runs to the verb, or to what
+    it belongs to ("Dover and Gabriel Deben wrote", "… and Serena Keller of the
+    Institute wrote"), not a modifier of a noun ("Clinton and Sanders
+    supporters said")."""
+    second = phrase_after(text, start, end)
+    if second is None or second.kind not in ("person", "role"):
+        return False
+    noun = _WORD_AFTER.match(text, second.end, end)
+    if noun is None or noun.group("word") in lexicon.words("prepositions"):
+        return True
+    # "… and Republican presidential candidate said": words that end in one
+    # person's role (not "… and Sanders supporters said")
+    rest = text[second.end:end].split()
+    return all(w.islower() for w in rest) and rest[-1] in _describing_words() and not rest[-1].endswith("s")
+
+
+_WORD_AFTER = regex.compile(r"[ \t\u00a0]+(?P<word>\p{Ll}+)(?![\p{L}])")
+
+
 def _hands_on(ctx: Context, i: int) -> bool:
     quote = ctx.quotes[i]
     return bool(_HANDING_ON.search(ctx.text, max(quote.start, quote.end - 6), min(len(ctx.text), quote.end + 1)))
@@ -139,8 +159,10 @@ def _opening_speaker(text: str, start: int, end: int) -> Mention | None:
     delegate Bill Eastland, wearing a cowboy hat and “Ted Cruz” pins, said",
     "Edward-Isaac Dovere and Gabriel Debenedetti wrote"."""
     mention = phrase_after(text, start, end)
-    if mention is not None and mention.kind != "pronoun" and _SPEAKER_GOES_ON.match(text, mention.end, end):
-        return mention
+    if mention is not None and mention.kind != "pronoun" and mention.name not in lexicon.words("places"):
+        goes_on = _SPEAKER_GOES_ON.match(text, mention.end, end)
+        if goes_on and (goes_on.group().strip() != "and" or _second_speaker_ends(text, goes_on.end(), end)):
+            return mention
     word = _ONE_WORD.fullmatch(text, start, end)
     if word and text[start:end].strip().casefold() not in lexicon.words("pronouns"):
         name = text[start:end].strip()
@@ -657,14 +679,35 @@ _VERB_NEXT = regex.compile(
 # ", who" after the phrase it describes: a non-restrictive relative clause.
 _RELATIVE_WHO = regex.compile(r",[ \t\u00a0]+(?P<who>who)(?![\p{L}])")
 _RELATIVE_REACH = 400
+_LOWER_WORD = regex.compile(r"(?<![\p{L}])\p{Ll}[\p{L}\-]*")
+
+
+def _describes_the_name(words: str) -> bool:
+    """Whether the words a phrase takes in before its name describe the person
+    ("Texas Sen.", "Harvard professor", "the former"), rather than make a
+    clause of which the name is the object ("the mayor met", "he toasted"):
+    its lower-case words are titles, roles or articles."""
+    return all(w.group() in _describing_words() for w in _LOWER_WORD.finditer(words))
+
+
+@cache
+def _describing_words() -> frozenset[str]:
+    return frozenset(w.casefold() for w in lexicon.words("titles") | lexicon.words("honorifics")
+                     | lexicon.words("title_modifiers") | {r.split()[-1] for r in lexicon.words("role_nouns")}) \
+        | {"the", "a", "an", "of", "and", "for"}
 # What ends a relative clause before the quote: a sentence break.
 _RELATIVE_BREAK = regex.compile(r"[.;!?:]|\n")
 # A comma or dash after "who": the relative clause may have closed, and the
 # quote be in the main clause.
 _RELATIVE_CLOSE = regex.compile(r"[,—–]|--")
-# What may stand before a sentence's subject: nothing, or an opening phrase or
-# description set off by a comma or dash ("In Ohio, Smith, who …").
-_BEFORE_SUBJECT = regex.compile(r"(?:[^\n]*(?:[,—–]|--))?[ \t\u00a0]*")
+# What may stand before a sentence's subject: nothing, a phrase that opens
+# with a preposition and ends with a comma ("In Ohio, Smith, who …"), a
+# description set off by a dash ("A former candidate -- John McCain, who …").
+# No clause: in "In Ohio, he toasted Brennock, who quit, as “…”" Brennock is
+# the object.
+_BEFORE_SUBJECT = regex.compile(
+    r"(?:" + lexicon.alternation("prepositions") + r"[^,\n\"“”]{0,80},[ \t\u00a0]+)?"
+    r"(?:[^,\n\"“”—–]{0,100}(?:[—–]|--)[ \t\u00a0]*)?")
 
 
 def relative_clause(ctx: Context, i: int) -> Attribution | None:
@@ -685,8 +728,9 @@ def relative_clause(ctx: Context, i: int) -> Attribution | None:
     mention = subject_before(ctx.text, found.start(), floor=start)
     if mention is None or mention.kind not in ("person", "role", "organisation"):
         return None
-    if _RELATIVE_CLOSE.search(ctx.text, found.end(), quote.start) \
-            and not _BEFORE_SUBJECT.fullmatch(ctx.text, start, mention.start):
+    if _RELATIVE_CLOSE.search(ctx.text, found.end(), quote.start) and not (
+            _BEFORE_SUBJECT.fullmatch(ctx.text, start, mention.start)
+            and _describes_the_name(ctx.text[mention.start:mention.name_start or mention.start])):
         return None  # "Cruz is praising Bush, who quit, as “…”": the main clause has its own subject
     who = dataclasses.replace(mention, end=found.end("who"), text=ctx.text[mention.start:found.end("who")])
     return Attribution(who, "who", found.start("who"), found.end("who"))
@@ -853,24 +897,40 @@ def same_paragraph(ctx: Context, i: int) -> Attribution | None:
     the nearest attributed quote before it in the paragraph, else after it."""
     nearest = ctx.cached("same_paragraph", lambda: _nearest_in_paragraph(ctx))
     j = nearest[i]
-    if j is not None and j < i and _reported_in_the_sentence_before(ctx, i):
+    if j is not None and j < i and _speaker_of_a_reported_sentence_before(ctx, i) is not None:
         return None  # “A,” X said. She says … “B.”: previous_sentence's case
     return None if j is None else _borrow(ctx.attributions[j], j)
 
 
-def _reported_in_the_sentence_before(ctx: Context, i: int) -> bool:
-    """Whether quote i opens a sentence, and a whole sentence of reported
-    speech stands between it and the quote before it ("She says people should
-    be able to choose."), whose reporting verb has a subject of its own."""
+def _speaker_of_a_reported_sentence_before(ctx: Context, i: int) -> Attribution | None:
+    """The speaker of a whole sentence of reported speech between quote i and
+    the quote before it in its paragraph ("She says people should be able to
+    choose."), when quote i opens a sentence of its own: a person or a singular
+    pronoun, subject of a reporting verb. Read from the earlier quote's end on,
+    so a paragraph of many quotes is not read again for each."""
+    return ctx.cached(("reported_sentence_before", i), lambda: _find_speaker_of_a_reported_sentence_before(ctx, i))
+
+
+def _find_speaker_of_a_reported_sentence_before(ctx: Context, i: int) -> Attribution | None:
     quote = ctx.quotes[i]
     floor = ctx.floor(i)
     if ctx.text[ctx.sentence_start(quote.start, floor):quote.start].strip() or _says_more(ctx, i):
-        return False
+        return None
     end = floor + len(ctx.text[floor:quote.start].rstrip(" \t\u00a0")) - 1  # its full stop
     start = ctx.sentence_start(end, floor)
     if start >= end or not ctx.text[floor:start].strip():
-        return False  # no sentence of its own: “A,” he said. “B.”
-    return any(_speaker_of_cue(ctx, start, cue) is not None for cue in itertools.islice(_cues(ctx, start, end), 3))
+        return None  # no sentence of its own: “A,” he said. “B.”
+    if not any(_speaker_of_cue(ctx, start, cue) is not None for cue in itertools.islice(_cues(ctx, start, end), 3)):
+        return None
+    return _acceptable_previous_speaker(_closing_attribution(ctx, start, end) or _subject(ctx, start, end))
+
+
+def _acceptable_previous_speaker(found: Attribution | None) -> Attribution | None:
+    """A sentence's speaker that may speak the quote after it: a person or a
+    pronoun for one ("he", "she"), not "it", "they" or "who"."""
+    if found is None or found.mention.kind not in ("person", "pronoun") or found.mention.gender in ("n", "p", "r"):
+        return None
+    return found
 
 
 def _nearest_in_paragraph(ctx: Context) -> list[int | None]:
@@ -958,9 +1018,10 @@ def previous_sentence(ctx: Context, i: int) -> Attribution | None:
     p_start = ctx.paragraphs[p][0]
     if ctx.text[p_start:quote.start].strip():
         end = quote.start
-        if i > 0 and ctx.quotes[i - 1].end > p_start and ctx.attributions[i - 1] is not None \
-                and not _reported_in_the_sentence_before(ctx, i):
-            return None  # another quote stands between: same_paragraph's case
+        if i > 0 and ctx.quotes[i - 1].end > p_start:
+            if ctx.attributions[i - 1] is not None:  # same_paragraph's case, unless a sentence reports between
+                return _speaker_of_a_reported_sentence_before(ctx, i)
+            p_start = floor  # (a title in quotes before: read back to it, no further)
     elif p > 0 and not (i > 0 and ctx.paragraph_of(ctx.quotes[i - 1].end - 1) >= p - 1):
         p_start, end = ctx.paragraphs[p - 1]
     else:
@@ -969,10 +1030,7 @@ def previous_sentence(ctx: Context, i: int) -> Attribution | None:
     sentence = ctx.sentence_start(end, p_start)
     if sentence >= end:
         return None
-    found = _closing_attribution(ctx, sentence, end) or _subject(ctx, sentence, end)
-    if found is None or found.mention.kind not in ("person", "pronoun") or found.mention.gender in ("n", "p", "r"):
-        return None
-    return found
+    return _acceptable_previous_speaker(_closing_attribution(ctx, sentence, end) or _subject(ctx, sentence, end))
 
 
 def _closing_attribution(ctx: Context, start: int, end: int) -> Attribution | None:

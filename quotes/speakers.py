@@ -17,7 +17,8 @@ import regex
 from nameparser import HumanName
 
 from . import lexicon
-from .mentions import clean_name, common_word_title, find_longer_names, is_organisation, split_title
+from .mentions import (clean_name, common_word_title, find_longer_names, is_organisation, lowercase_words,
+                       split_title)
 from .identity import normalise as _normalise
 from .model import Mention
 
@@ -129,7 +130,6 @@ class ArticleSpeakers:
 
     def __init__(self, text: str):
         self.text = text
-        self._lower_words: dict[str, bool] = {}  # lower-case word -> written so in the text
         self._by_key: dict[str, Person] = {}
         # first and last word of every longer name -> [(position, person)], sorted,
         # so that a surname finds its full name without walking the article.
@@ -259,11 +259,8 @@ class ArticleSpeakers:
         first = words[0]
         if not (first[:1].isupper() and first[1:].islower()) or is_first_name(first):
             return True
-        word = first.casefold()
-        if word not in self._lower_words:  # (each word is looked for once an article)
-            self._lower_words[word] = bool(
-                regex.search(rf"(?<![\p{{L}}]){regex.escape(word)}(?![\p{{L}}])", self.text))
-        return not self._lower_words[word]
+        # (not its plural: "Whit" is a name though the article writes "whites")
+        return not lowercase_words(self.text).holds(first.casefold(), plural=False)
 
     def last_named(self, position: int) -> Person | None:
         """The salient person or organisation last named before position."""
@@ -292,12 +289,16 @@ class ArticleSpeakers:
                 return person
         return None
 
-    def with_title(self, role: str, position: int) -> Person | None:
-        """The person last named before position with a title holding the role noun."""
-        role = role.casefold()
+    def with_title(self, role: str | tuple[str, ...], position: int) -> Person | None:
+        """The person last named before position with a title holding the role
+        noun, or all of the role's words ("secretary", "state": not "State
+        Sen."), or nothing but some of them (a title the name scan cut short:
+        "State" of "Secretary of State")."""
+        words = {w.casefold() for w in ((role,) if isinstance(role, str) else role)}
         earlier, _ = self._before(position)
         for _, person, _salient in earlier:
-            if any(role in _title_roles(t) for t in person.titles):
+            if any(words <= roles or (len(words) > 1 and roles <= words)
+                   for roles in map(_title_roles, person.titles)):
                 return person
         return None
 

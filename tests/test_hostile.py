@@ -246,6 +246,15 @@ def growth(make, n: int, attempts: int = 5) -> tuple[float, float, float]:
     return t_small, t_big, t_big / t_small
 
 
+def _letters(i: int) -> str:
+    """A different lower-case word for each i."""
+    word = ""
+    for _ in range(5):
+        word += "bcdfghjklmnpqrstvwxz"[i % 20]
+        i //= 20
+    return word
+
+
 def _random_marks(n: int) -> str:
     rnd = random.Random(n)
     alphabet = ['"', "\u201c", "\u201d", "\u201e", "\u00ab", "\u00bb", "'", "\u2019", " ", "\n", "a",
@@ -277,6 +286,14 @@ LINEAR = {
     "according-to": (lambda n: "according to " * (n // 13) + '"a b c d."', 1_000),
     "called-before": (lambda n: "called " * (n // 7) + '"a b c" by the man.', 1_000),
     "times-before-a-verb": (lambda n: "Ana Ruiz" + " on Wednesday" * (n // 13) + ' said "a b c d."', 1_000),
+    # a sentence of reported speech between each two quotes of one paragraph
+    "reported-between-quotes": (lambda n: ('"A b c," Ana Ruiz said. Bo Li says people should choose. "D e f." '
+                                           * n)[:n], 10_000),
+    # a new capitalised phrase before each "she": one lower-case lookup each
+    "phrases-before-pronouns": (lambda n: "".join(
+        f"Z{_letters(i)} Qorvath met the board. She said \u201cfine for now.\u201d\n\n"
+        for i in range(n // 50 + 1))[:n], 20_000),
+    "relative-clauses": (lambda n: ('Ana Ruiz, who met Bo Li, who spoke, praised the "new pier." ' * n)[:n], 10_000),
     "one-long-word": (lambda n: "A" + "a" * n, 30_000),
     "one-long-line": (lambda n: ("word " * n)[:n], 100_000),
 }

@@ -118,6 +118,8 @@ def test_quote_speaker_cue_takes_the_speaker_opening_a_longer_run(text, mention,
     '"We will rebuild the pier." Talia Brennock and Oren Vask wrote a letter.',
     # No speaker opens the run: a clause does.
     '"We will rebuild the pier," but after a long vote the council said.',
+    # No comma hands the quote on: the run is no attribution's.
+    '"Will we rebuild the pier" Talia Brennock and Oren Vask wrote.',
 ])
 def test_quote_speaker_cue_longer_run_needs_a_handing_on_comma(text):
     ctx, found = run_alone(sieves.quote_speaker_cue, text)
@@ -838,6 +840,9 @@ def test_relative_clause_speaker_is_the_phrase_it_describes(text, i, mention, na
     'Vask is praising Talia Brennock, who quit last year, as “a true builder.”',
     # A sentence break between "who" and the quote.
     'It was Brennock, who quit. Nobody called it “a folly.”',
+    # The clause closed, and the phrase it described is the object of a clause before it.
+    'On Monday, the mayor met Talia Brennock, who quit last year, at the \u201charbour gala.\u201d',
+    'In Velmora, he toasted Talia Brennock, who quit last year, as a \u201csteady hand.\u201d',
     # No comma: a restrictive clause ("a prosecutor who reports to the mayor") is no attribution.
     'She proposed a prosecutor who reports to the “port council.”',
 ])
