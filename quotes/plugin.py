@@ -32,6 +32,8 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from markupsafe import Markup, escape
 
 from . import search
+from .database import (MATCHES_PARAM, SEARCH_ONLY, VIEW, VIEW_FROM_QUOTES, VIEW_ROWS,
+                       QuotesDatabase, names_only_quote_columns)
 from .store import FACET_COUNTS
 
 DB_NAME = "quotes"
@@ -83,7 +85,14 @@ class CountedFacet(ColumnFacet):
       facets took about 250 ms at a million quotes. Only when every column was
       counted and the counts are of the rows served (the same row count);
     - over a search (``_search``), every facet in one query: the matches are
-      found and their rows read once, not once per facet;
+      found once for the page (:meth:`quotes.database.QuotesDatabase.matches`)
+      and their rows read once, not once per facet;
+    - on ``quotes_view``, when it has one row per quote
+      (:func:`quotes.database.facts`) and the page filters only columns the
+      view copies from ``quotes``: from ``quotes`` and its (column, ...)
+      indexes, the speaker's name joined to the counts per speaker id, instead
+      of joining every row to its article (50 to 480 ms for a title at a
+      million quotes); unfiltered, from ``facet_counts``;
     - otherwise (a filter) one query per facet as a column facet runs, which
       the (column, ...) indexes of :data:`quotes.store.INDEXES` answer.
 
@@ -102,7 +111,13 @@ class CountedFacet(ColumnFacet):
         if not columns:
             return [], []
         limit = self.get_facet_size() + 1
-        if await self._kept_counts(columns):
+        view_where = self._view_where(columns)
+        if view_where is not None:
+            if view_where == "" and await self._kept_counts("quotes", columns_of_quotes(columns)):
+                sql, params = self._view_sql(columns, None, limit), {}
+            else:
+                sql, params = self._view_sql(columns, view_where, limit), self.params
+        elif await self._kept_counts(self.table, columns):
             sql = " UNION ALL ".join(
                 f"SELECT * FROM (SELECT {n} AS facet, value, count FROM [{FACET_COUNTS}]"
                 f" WHERE [table] = :table AND [column] = :c{n} AND value IS NOT NULL"
@@ -110,12 +125,12 @@ class CountedFacet(ColumnFacet):
             params = {"table": self.table, **{f"c{n}": c for n, c in enumerate(columns)}}
         elif any(key.startswith("_search") for key in self.request.args):
             # The matching rows once, into a temporary b-tree, then grouped per column.
+            matched, params = await self._search_matches()
             picked = ", ".join(escape_sqlite(c) for c in dict.fromkeys(columns))
-            sql = f"WITH matched AS MATERIALIZED (SELECT {picked} FROM ({self.sql})) " + " UNION ALL ".join(
+            sql = f"WITH matched AS MATERIALIZED (SELECT {picked} FROM ({matched})) " + " UNION ALL ".join(
                 f"SELECT * FROM (SELECT {n} AS facet, {escape_sqlite(c)} AS value, count(*) AS count"
                 f" FROM matched WHERE {escape_sqlite(c)} IS NOT NULL GROUP BY {escape_sqlite(c)}"
                 f" ORDER BY count DESC, value LIMIT {limit})" for n, c in enumerate(columns))
-            params = self.params
         else:
             results, timed_out = await super().facet_results()
             for result in results:
@@ -130,6 +145,58 @@ class CountedFacet(ColumnFacet):
         for row in rows:
             by_facet[row["facet"]].append(row)
         return [await self._result(column, by_facet[n], limit - 1) for n, column in enumerate(columns)], []
+
+    async def _search_matches(self) -> tuple[str, dict]:
+        """The SQL and parameters of the rows a search page's facets count: its
+        matches as found for the page's rows and count, when it is only a search."""
+        shape = SEARCH_ONLY.fullmatch(self.sql)
+        db = self.ds.get_database(self.database)
+        if not (shape and isinstance(db, QuotesDatabase) and db.facts.get("fts_is_quotes")):
+            return self.sql, self.params
+        found = await db.matches(shape.group("match"), self.params)
+        return (f"{shape.group('select')} WHERE rowid IN (SELECT value FROM json_each(:{MATCHES_PARAM}))",
+                {**self.params, MATCHES_PARAM: found.rowids})
+
+    def _view_where(self, columns: list[str]) -> str | None:
+        """On quotes_view with one row per quote: the page's WHERE clause ('' for
+        none) when it names only columns the view copies from quotes and every
+        facet is one of those or the speaker's name or kind; else None."""
+        if self.table != VIEW or not set(columns) <= VIEW_FROM_QUOTES | set(SPEAKER_COLUMNS):
+            return None
+        db = self.ds.get_database(self.database)
+        if not isinstance(db, QuotesDatabase) or not db.facts.get("view_is_quotes"):
+            return None
+        shape = VIEW_ROWS.fullmatch(self.sql)
+        if shape is None:
+            return None
+        where = shape.group("where") or ""
+        return where if names_only_quote_columns(where) else None
+
+    @staticmethod
+    def _view_sql(columns: list[str], where: str | None, limit: int) -> str:
+        """Each facet of quotes_view counted on quotes (where: the page's filter,
+        '' for none), or read from the counts kept for quotes (where None): a
+        column the view copies as it is, the speaker's name or kind summed over
+        the counts per speaker id."""
+        def per_value(column: str) -> str:  # (value, count) of a quotes column
+            if where is None:
+                return (f"SELECT value, count FROM [{FACET_COUNTS}] WHERE [table] = 'quotes'"
+                        f" AND [column] = '{column}' AND value IS NOT NULL")
+            c = escape_sqlite(column)
+            condition = f"({where}) AND " if where else ""
+            return f"SELECT {c} AS value, count(*) AS count FROM quotes WHERE {condition}{c} IS NOT NULL GROUP BY {c}"
+
+        parts = []
+        for n, column in enumerate(columns):
+            if column in SPEAKER_COLUMNS:
+                name = f"speakers.[{SPEAKER_COLUMNS[column]}]"
+                parts.append(f"SELECT {n} AS facet, {name} AS value, sum(per.count) AS count"
+                             f" FROM ({per_value('speaker_id')}) AS per JOIN speakers ON speakers.id = per.value"
+                             f" WHERE {name} IS NOT NULL GROUP BY {name}")
+            else:
+                parts.append(f"SELECT {n} AS facet, value, count FROM ({per_value(column)})")
+        return " UNION ALL ".join(f"SELECT * FROM ({part} ORDER BY count DESC, value LIMIT {limit})"
+                                  for part in parts)
 
     async def _result(self, column: str, rows: list, facet_size: int) -> dict:
         """One facet's JSON from its (value, count) rows, as ColumnFacet builds it."""
@@ -156,10 +223,11 @@ class CountedFacet(ColumnFacet):
                 "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet": column})),
                 "results": values, "truncated": len(rows) > facet_size}
 
-    async def _kept_counts(self, columns: list[str]) -> bool:
-        """Whether this page's facets can be read from FACET_COUNTS: the page is
-        the whole table (no filter, search or next page), every facet's column
-        was counted, and the counts are of the rows served (the same row count)."""
+    async def _kept_counts(self, table: str, columns: list[str]) -> bool:
+        """Whether this page's facets can be read from FACET_COUNTS kept for
+        table: the page is the whole table (no filter, search or next page),
+        every facet's column was counted, and the counts are of the rows served
+        (the same row count)."""
         if not self.table or self.row_count is None \
                 or not self.sql.rstrip().endswith(f" from {escape_sqlite(self.table)}"):
             return False
@@ -168,8 +236,17 @@ class CountedFacet(ColumnFacet):
             return False
         counted = dict((await db.execute(
             f"SELECT [column], count FROM [{FACET_COUNTS}] WHERE [table] = ? AND value IS NULL",
-            [self.table])).rows)
+            [table])).rows)
         return counted.get("") == self.row_count and set(columns) <= set(counted)
+
+
+# quotes_view's columns from its speakers join: the column of speakers each is.
+SPEAKER_COLUMNS = {"speaker": "name", "speaker_kind": "kind"}
+
+
+def columns_of_quotes(columns: list[str]) -> list[str]:
+    """The quotes columns whose kept counts give these quotes_view facets."""
+    return ["speaker_id" if c in SPEAKER_COLUMNS else c for c in columns]
 
 
 def web_url(url) -> str | None:
