@@ -211,6 +211,40 @@ async def test_a_search_runs_its_full_text_query_once(db_path):
     assert len([s for s in statements if "quotes_fts match" in s.lower()]) == 1
 
 
+@pytest.mark.asyncio
+async def test_facets_of_a_search_with_many_matches_say_what_they_count(db_path, monkeypatch):
+    """Past SEARCH_FACET_ROWS matches the facets count the last of them in index
+    order and say so, in the JSON and on the page; the row count stays exact."""
+    monkeypatch.setattr(plugin, "SEARCH_FACET_ROWS", 50)
+    ds = publish.make_datasette(db_path)
+    response = await ds.client.get("/quotes/quotes.json", params={"_search": "harbour", "_shape": "objects"})
+    data = response.json()
+    conn = sqlite3.connect(db_path)
+    matches = "SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH 'harbour'"
+    total = conn.execute(f"SELECT count(*) FROM ({matches})").fetchone()[0]
+    assert data["filtered_table_rows_count"] == total > 50
+    last = f"SELECT * FROM quotes WHERE rowid IN ({matches} ORDER BY rowid DESC LIMIT 50)"
+    for name, facet in data["facet_results"].items():
+        assert facet["counted_among"]["rows"] == 50 and facet["counted_among"]["of"] == total
+        want = conn.execute(f"SELECT {name}, count(*) FROM ({last}) WHERE {name} IS NOT NULL"
+                            f" GROUP BY {name} ORDER BY count(*) DESC, {name} LIMIT 30").fetchall()
+        assert [(r["value"], r["count"]) for r in facet["results"]] == want
+    html = (await ds.client.get("/quotes/quotes", params={"_search": "harbour"})).text
+    # A search with a filter: the last matches of the two.
+    both = (await ds.client.get("/quotes/quotes.json", params={"_search": "harbour", "title": "Mayor",
+                                                                "_shape": "objects"})).json()
+    assert both["filtered_table_rows_count"] > 50
+    assert {f["counted_among"]["of"] for f in both["facet_results"].values()} == {both["filtered_table_rows_count"]}
+    last_mayors = conn.execute(f"SELECT source, count(*) FROM (SELECT * FROM quotes WHERE rowid IN ({matches})"
+                               " AND title = 'Mayor' ORDER BY rowid DESC LIMIT 50) GROUP BY source"
+                               " ORDER BY count(*) DESC, source").fetchall()
+    assert [(r["value"], r["count"]) for r in both["facet_results"]["source"]["results"]] == last_mayors
+    assert f"counted among the last 50 of the {total} matches in index order" in html
+    # At most SEARCH_FACET_ROWS matches: every match counted, nothing said.
+    few = (await ds.client.get("/quotes/quotes.json", params={"_search": "number 17", "_shape": "objects"})).json()
+    assert few["facet_results"] and not any("counted_among" in f for f in few["facet_results"].values())
+
+
 def test_where_clauses_that_select_the_same_quotes():
     assert database.names_only_quote_columns('"title" = :p0 and "published" >= :p1')
     assert database.names_only_quote_columns("[source] in (:p0, :p1) and date(\"published\") = :p2")
@@ -218,3 +252,4 @@ def test_where_clauses_that_select_the_same_quotes():
     for where in ('"speaker" = :p0', "article_title like :p0", ':p0 in (select value from json_each("quotes_view"."title"))',
                   "rowid > 5", "title = :p0 -- comment", "exists (select 1 from articles)", "start > 3"):
         assert not database.names_only_quote_columns(where), where
+
