@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
@@ -227,24 +228,32 @@ class CountedFacet(ColumnFacet):
                                   for part in parts)
 
     async def _result(self, column: str, rows: list, facet_size: int) -> dict:
-        """One facet's JSON from its (value, count) rows, as ColumnFacet builds it."""
+        """One facet's JSON from its (value, count) rows, as ColumnFacet builds it
+        (each value's toggle URL as path_with_added_args and absolute_url make
+        it, without parsing the page's query string again for every value)."""
         qs_pairs = self.get_querystring_pairs()
         expanded = await self.ds.expand_foreign_keys(
             self.database, self.table, column, [row["value"] for row in rows[:facet_size]])
+        column_qs = f"{column}__exact" if column.startswith("_") else column  # a click adds column=value
+        kept = urllib.parse.urlencode(urllib.parse.parse_qsl(self.request.query_string))
+        page = self.ds.absolute_url(self.request, self.ds.urls.path(self.request.path))
         values = []
         for row in rows[:facet_size]:
-            # A click adds or removes column=value.
-            column_qs = f"{column}__exact" if column.startswith("_") else column
             selected = (column_qs, str(row["value"])) in qs_pairs
             if selected:
-                toggle = path_with_removed_args(self.request, {column_qs: str(row["value"])})
+                toggle_url = self.ds.absolute_url(self.request, self.ds.urls.path(
+                    path_with_removed_args(self.request, {column_qs: str(row["value"])})))
+            elif row["value"] is None:  # (facets leave null out)
+                toggle_url = self.ds.absolute_url(self.request, self.ds.urls.path(
+                    path_with_added_args(self.request, {column_qs: None})))
             else:
-                toggle = path_with_added_args(self.request, {column_qs: row["value"]})
+                added = urllib.parse.urlencode([(column_qs, row["value"])])
+                toggle_url = f"{page}?{kept}&{added}" if kept else f"{page}?{added}"
             values.append({
                 "value": row["value"],
                 "label": expanded.get((column, row["value"]), row["value"]),
                 "count": row["count"],
-                "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle)),
+                "toggle_url": toggle_url,
                 "selected": selected,
             })
         return {"name": column, "type": "column", "hideable": False,

@@ -253,3 +253,22 @@ def test_where_clauses_that_select_the_same_quotes():
                   "rowid > 5", "title = :p0 -- comment", "exists (select 1 from articles)", "start > 3"):
         assert not database.names_only_quote_columns(where), where
 
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("params", [
+    {"title": "Mayor"}, {"title": "Senator", "source": "Outlet 1"}, {"_search": "harbour", "source": "Outlet 0"},
+    {"_search": "wall"}, {}])
+async def test_counted_facets_are_column_facets(db_path, params):
+    """A counted facet's JSON (values, counts, labels, links, selection) is the
+    one Datasette's column facet gives for the same column on the same page."""
+    ds = publish.make_datasette(db_path)
+    for path, columns in (("/quotes/quotes.json", ["speaker_id", "source", "title"]),
+                          ("/quotes/quotes_view.json", ["speaker", "source"])):
+        data = (await ds.client.get(path, params={**params, "_facet": columns, "_labels": "on",
+                                                  "_shape": "objects"})).json()
+        facets = data["facet_results"]
+        for column in columns:
+            counted, column_facet = facets[column], facets[f"{column}_2"]
+            assert counted["results"] == column_facet["results"] and counted["results"], (path, column)
+            assert {k: v for k, v in counted.items() if k not in ("results", "hideable", "toggle_url")} == \
+                {k: v for k, v in column_facet.items() if k not in ("results", "hideable", "toggle_url")}
