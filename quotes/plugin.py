@@ -44,10 +44,11 @@ DB_NAME = "quotes"
 # ever replaced, never written, so the mapping stays valid. SQLite caps the
 # size at its compile-time maximum (2 GB by default).
 MMAP_BYTES = 1 << 31
-# A search's facets count at most this many of its matches (CountedFacet):
-# about 20 ms at a million quotes, where the 47,000 matches of a template's
-# words took 120 to 210 ms.
-SEARCH_FACET_ROWS = 5_000
+# A search's facets count at most this many of its matches (CountedFacet), as
+# many as the canned `search` ranks: 5,000 took 23 to 36 ms at a million quotes
+# at a load of 5 (2,000: 7 to 10 ms), where the 47,000 matches of a template's
+# words took 120 to 210 ms (benchmarks/README.md).
+SEARCH_FACET_ROWS = 2_000
 
 
 speaker_key = search.speaker_key
