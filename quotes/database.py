@@ -12,10 +12,13 @@ where <filters>``, then the facets. At a million quotes (benchmarks/README.md):
   :func:`facts`), a count over the view whose filters only name columns the
   view copies from ``quotes`` is the same count over ``quotes``; the unfiltered
   view's count is the one counted when the file was opened.
-- A table search (``?_search=``) ran the full-text match in every statement.
-  Its count is the number of full-text matches when the index holds exactly
-  the quotes (checked once per file), counted once per search and kept (the
-  file is immutable, and a swapped-in file gets a new Database).
+- A table search (``?_search=``) ran the full-text match in every statement:
+  the rows, the count and the facets each found every match. When the index
+  holds exactly the quotes (checked once per file), the matches are found once
+  per search (:meth:`QuotesDatabase.matches`: their number and rowids, kept for
+  the searches served last; the file is immutable, and a swapped-in file gets
+  a new Database): the count is their number, the rows and the facets
+  (quotes.plugin.CountedFacet) read their rowids.
 - Its rows, newest first: SQLite read every match's row to sort them (47,000
   for a template's words: 55 to 130 ms). For a search matching many quotes it
   is cheaper to walk the ``published`` index from the newest and keep the
@@ -82,7 +85,7 @@ def names_only_quote_columns(where: str) -> bool:
     (besides literals, parameters and the words of Datasette's filters): it
     then selects the same quotes from quotes as from the view."""
     for match in _TOKEN.finditer(where):
-        quoted = match.group(1) or match.group(2) or match.group(3)
+        quoted = next((q for q in match.group(1, 2, 3) if q is not None), None)
         word, other = match.group(4), match.group(5)
         if quoted is not None and quoted.replace('""', '"') not in VIEW_FROM_QUOTES:
             return False
