@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
@@ -32,6 +33,8 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from markupsafe import Markup, escape
 
 from . import search
+from .database import (MATCHES_PARAM, SEARCH_ONLY, VIEW, VIEW_FROM_QUOTES, VIEW_ROWS,
+                       QuotesDatabase, names_only_quote_columns)
 from .store import FACET_COUNTS
 
 DB_NAME = "quotes"
@@ -41,6 +44,11 @@ DB_NAME = "quotes"
 # ever replaced, never written, so the mapping stays valid. SQLite caps the
 # size at its compile-time maximum (2 GB by default).
 MMAP_BYTES = 1 << 31
+# A search's facets count at most this many of its matches (CountedFacet), as
+# many as the canned `search` ranks: 5,000 took 23 to 36 ms at a million quotes
+# at a load of 5 (2,000: 7 to 10 ms), where the 47,000 matches of a template's
+# words took 120 to 210 ms (benchmarks/README.md).
+SEARCH_FACET_ROWS = 2_000
 
 
 speaker_key = search.speaker_key
@@ -83,7 +91,18 @@ class CountedFacet(ColumnFacet):
       facets took about 250 ms at a million quotes. Only when every column was
       counted and the counts are of the rows served (the same row count);
     - over a search (``_search``), every facet in one query: the matches are
-      found and their rows read once, not once per facet;
+      found and their rows read once, not once per facet. A search matching
+      more than :data:`SEARCH_FACET_ROWS` quotes is counted among the last
+      that many matches in index order (the most recently ingested), and its
+      facets say so (``counted_among``, and a line on the page): exact counts
+      cost about 3 µs a match (47,000 for a template's words at a million
+      quotes: 120 to 210 ms), while the page's row count stays exact;
+    - on ``quotes_view``, when it has one row per quote
+      (:func:`quotes.database.facts`) and the page filters only columns the
+      view copies from ``quotes``: from ``quotes`` and its (column, ...)
+      indexes, the speaker's name joined to the counts per speaker id, instead
+      of joining every row to its article (50 to 480 ms for a title at a
+      million quotes); unfiltered, from ``facet_counts``;
     - otherwise (a filter) one query per facet as a column facet runs, which
       the (column, ...) indexes of :data:`quotes.store.INDEXES` answer.
 
@@ -102,7 +121,14 @@ class CountedFacet(ColumnFacet):
         if not columns:
             return [], []
         limit = self.get_facet_size() + 1
-        if await self._kept_counts(columns):
+        sample = None
+        view_where = self._view_where(columns)
+        if view_where is not None:
+            if view_where == "" and await self._kept_counts("quotes", columns_of_quotes(columns)):
+                sql, params = self._view_sql(columns, None, limit), {}
+            else:
+                sql, params = self._view_sql(columns, view_where, limit), self.params
+        elif await self._kept_counts(self.table, columns):
             sql = " UNION ALL ".join(
                 f"SELECT * FROM (SELECT {n} AS facet, value, count FROM [{FACET_COUNTS}]"
                 f" WHERE [table] = :table AND [column] = :c{n} AND value IS NOT NULL"
@@ -110,12 +136,12 @@ class CountedFacet(ColumnFacet):
             params = {"table": self.table, **{f"c{n}": c for n, c in enumerate(columns)}}
         elif any(key.startswith("_search") for key in self.request.args):
             # The matching rows once, into a temporary b-tree, then grouped per column.
+            matched, params, sample = await self._search_matches()
             picked = ", ".join(escape_sqlite(c) for c in dict.fromkeys(columns))
-            sql = f"WITH matched AS MATERIALIZED (SELECT {picked} FROM ({self.sql})) " + " UNION ALL ".join(
+            sql = f"WITH matched AS MATERIALIZED (SELECT {picked} FROM ({matched})) " + " UNION ALL ".join(
                 f"SELECT * FROM (SELECT {n} AS facet, {escape_sqlite(c)} AS value, count(*) AS count"
                 f" FROM matched WHERE {escape_sqlite(c)} IS NOT NULL GROUP BY {escape_sqlite(c)}"
                 f" ORDER BY count DESC, value LIMIT {limit})" for n, c in enumerate(columns))
-            params = self.params
         else:
             results, timed_out = await super().facet_results()
             for result in results:
@@ -129,37 +155,117 @@ class CountedFacet(ColumnFacet):
         by_facet: dict[int, list] = {n: [] for n in range(len(columns))}
         for row in rows:
             by_facet[row["facet"]].append(row)
-        return [await self._result(column, by_facet[n], limit - 1) for n, column in enumerate(columns)], []
+        results = [await self._result(column, by_facet[n], limit - 1) for n, column in enumerate(columns)]
+        if sample is not None:
+            for result in results:
+                result["counted_among"] = sample
+        return results, []
+
+    async def _search_matches(self) -> tuple[str, dict, dict | None]:
+        """The SQL and parameters of the rows a search page's facets count, and,
+        when they are not all the matches, what they are (``rows``, ``of``,
+        ``description``)."""
+        shape = SEARCH_ONLY.fullmatch(self.sql)
+        db = self.ds.get_database(self.database)
+        if not (shape and isinstance(db, QuotesDatabase) and db.facts.get("fts_is_quotes")):
+            if self.row_count is None or self.row_count <= SEARCH_FACET_ROWS:
+                return self.sql, self.params, None
+            return (f"{self.sql} ORDER BY rowid DESC LIMIT {SEARCH_FACET_ROWS}", self.params,
+                    self._sample(self.row_count))
+        found = await db.matches(shape.group("match"), self.params)
+        if found.count <= SEARCH_FACET_ROWS:  # the matches the page's count and rows came from
+            return (f"{shape.group('select')} WHERE rowid IN (SELECT value FROM json_each(:{MATCHES_PARAM}))",
+                    {**self.params, MATCHES_PARAM: found.rowids}, None)
+        # The full-text index gives its last matches without finding them all.
+        return (f"{shape.group('select')} WHERE rowid IN (SELECT rowid FROM quotes_fts"
+                f" WHERE quotes_fts MATCH {shape.group('match')} ORDER BY rowid DESC LIMIT {SEARCH_FACET_ROWS})",
+                self.params, self._sample(found.count))
+
+    @staticmethod
+    def _sample(matches: int) -> dict:
+        return {"rows": SEARCH_FACET_ROWS, "of": matches,
+                "description": f"counted among the last {SEARCH_FACET_ROWS:,} of the {matches:,}"
+                               " matches in index order (the most recently ingested)"}
+
+    def _view_where(self, columns: list[str]) -> str | None:
+        """On quotes_view with one row per quote: the page's WHERE clause ('' for
+        none) when it names only columns the view copies from quotes and every
+        facet is one of those or the speaker's name or kind; else None."""
+        if self.table != VIEW or not set(columns) <= VIEW_FROM_QUOTES | set(SPEAKER_COLUMNS):
+            return None
+        db = self.ds.get_database(self.database)
+        if not isinstance(db, QuotesDatabase) or not db.facts.get("view_is_quotes"):
+            return None
+        shape = VIEW_ROWS.fullmatch(self.sql)
+        if shape is None:
+            return None
+        where = shape.group("where") or ""
+        return where if names_only_quote_columns(where) else None
+
+    @staticmethod
+    def _view_sql(columns: list[str], where: str | None, limit: int) -> str:
+        """Each facet of quotes_view counted on quotes (where: the page's filter,
+        '' for none), or read from the counts kept for quotes (where None): a
+        column the view copies as it is, the speaker's name or kind summed over
+        the counts per speaker id."""
+        def per_value(column: str) -> str:  # (value, count) of a quotes column
+            if where is None:
+                return (f"SELECT value, count FROM [{FACET_COUNTS}] WHERE [table] = 'quotes'"
+                        f" AND [column] = '{column}' AND value IS NOT NULL")
+            c = escape_sqlite(column)
+            condition = f"({where}) AND " if where else ""
+            return f"SELECT {c} AS value, count(*) AS count FROM quotes WHERE {condition}{c} IS NOT NULL GROUP BY {c}"
+
+        parts = []
+        for n, column in enumerate(columns):
+            if column in SPEAKER_COLUMNS:
+                name = f"speakers.[{SPEAKER_COLUMNS[column]}]"
+                parts.append(f"SELECT {n} AS facet, {name} AS value, sum(per.count) AS count"
+                             f" FROM ({per_value('speaker_id')}) AS per JOIN speakers ON speakers.id = per.value"
+                             f" WHERE {name} IS NOT NULL GROUP BY {name}")
+            else:
+                parts.append(f"SELECT {n} AS facet, value, count FROM ({per_value(column)})")
+        return " UNION ALL ".join(f"SELECT * FROM ({part} ORDER BY count DESC, value LIMIT {limit})"
+                                  for part in parts)
 
     async def _result(self, column: str, rows: list, facet_size: int) -> dict:
-        """One facet's JSON from its (value, count) rows, as ColumnFacet builds it."""
+        """One facet's JSON from its (value, count) rows, as ColumnFacet builds it
+        (each value's toggle URL as path_with_added_args and absolute_url make
+        it, without parsing the page's query string again for every value)."""
         qs_pairs = self.get_querystring_pairs()
         expanded = await self.ds.expand_foreign_keys(
             self.database, self.table, column, [row["value"] for row in rows[:facet_size]])
+        column_qs = f"{column}__exact" if column.startswith("_") else column  # a click adds column=value
+        kept = urllib.parse.urlencode(urllib.parse.parse_qsl(self.request.query_string))
+        page = self.ds.absolute_url(self.request, self.ds.urls.path(self.request.path))
         values = []
         for row in rows[:facet_size]:
-            # A click adds or removes column=value.
-            column_qs = f"{column}__exact" if column.startswith("_") else column
             selected = (column_qs, str(row["value"])) in qs_pairs
             if selected:
-                toggle = path_with_removed_args(self.request, {column_qs: str(row["value"])})
+                toggle_url = self.ds.absolute_url(self.request, self.ds.urls.path(
+                    path_with_removed_args(self.request, {column_qs: str(row["value"])})))
+            elif row["value"] is None:  # (facets leave null out)
+                toggle_url = self.ds.absolute_url(self.request, self.ds.urls.path(
+                    path_with_added_args(self.request, {column_qs: None})))
             else:
-                toggle = path_with_added_args(self.request, {column_qs: row["value"]})
+                added = urllib.parse.urlencode([(column_qs, row["value"])])
+                toggle_url = f"{page}?{kept}&{added}" if kept else f"{page}?{added}"
             values.append({
                 "value": row["value"],
                 "label": expanded.get((column, row["value"]), row["value"]),
                 "count": row["count"],
-                "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle)),
+                "toggle_url": toggle_url,
                 "selected": selected,
             })
         return {"name": column, "type": "column", "hideable": False,
                 "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet": column})),
                 "results": values, "truncated": len(rows) > facet_size}
 
-    async def _kept_counts(self, columns: list[str]) -> bool:
-        """Whether this page's facets can be read from FACET_COUNTS: the page is
-        the whole table (no filter, search or next page), every facet's column
-        was counted, and the counts are of the rows served (the same row count)."""
+    async def _kept_counts(self, table: str, columns: list[str]) -> bool:
+        """Whether this page's facets can be read from FACET_COUNTS kept for
+        table: the page is the whole table (no filter, search or next page),
+        every facet's column was counted, and the counts are of the rows served
+        (the same row count)."""
         if not self.table or self.row_count is None \
                 or not self.sql.rstrip().endswith(f" from {escape_sqlite(self.table)}"):
             return False
@@ -168,8 +274,17 @@ class CountedFacet(ColumnFacet):
             return False
         counted = dict((await db.execute(
             f"SELECT [column], count FROM [{FACET_COUNTS}] WHERE [table] = ? AND value IS NULL",
-            [self.table])).rows)
+            [table])).rows)
         return counted.get("") == self.row_count and set(columns) <= set(counted)
+
+
+# quotes_view's columns from its speakers join: the column of speakers each is.
+SPEAKER_COLUMNS = {"speaker": "name", "speaker_kind": "kind"}
+
+
+def columns_of_quotes(columns: list[str]) -> list[str]:
+    """The quotes columns whose kept counts give these quotes_view facets."""
+    return ["speaker_id" if c in SPEAKER_COLUMNS else c for c in columns]
 
 
 def web_url(url) -> str | None:

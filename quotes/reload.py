@@ -5,7 +5,7 @@
 opened: its connections hold the old inode, and its row counts and schema are
 the old file's. :class:`Reloader` notices the new file (a ``stat`` at most once
 a second, on a request) and swaps the database in Datasette: a new
-:class:`datasette.database.Database` for the same name, counted anew
+:class:`quotes.database.QuotesDatabase` for the same name, counted anew
 (:func:`quotes.publish.inspect`), and a new pool of query threads, because
 Datasette keeps each thread's connection by database name. Queries already
 running finish on the old file; its connections are closed once they have.
@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from datasette.app import Datasette
-from datasette.database import Database
+
+from .database import QuotesDatabase
 
 CHECK_EVERY = 1.0  # seconds between two looks at the file
 
@@ -64,7 +65,7 @@ class Reloader:
 
         old = self.ds.databases[self.name]
         self.ds.inspect_data[self.name] = inspect(self.path)
-        fresh = Database(self.ds, path=str(self.path), is_mutable=False)
+        fresh = QuotesDatabase(self.ds, self.path)
         old_threads = self.ds.executor
         if old_threads is not None:
             self.ds.executor = ThreadPoolExecutor(max_workers=old_threads._max_workers)
