@@ -22,8 +22,11 @@ plugin:
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
+import os
+import sys
 import unicodedata
 import zlib
 from array import array
@@ -39,6 +42,7 @@ from markupsafe import Markup, escape
 
 from . import identity, lexicon
 from .model import content_id
+from .spill import SpillDict
 
 GROUPS, VARIANTS = "quote_groups", "quote_variants"
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # snippet() markers, turned into <mark> by snippet_html
@@ -343,7 +347,7 @@ class _Row:
     keys: array
 
 
-def _group_ordered(rows, df, fetch, refs=None):
+def _group_ordered(rows, df, fetch, placed=None, budgets=None, plain=False):
     """Group quotes given longest first; yield (ref, founding ref, score) for each.
 
     Each quote joins the group of the earlier (so at least as long) quote it
@@ -353,119 +357,263 @@ def _group_ordered(rows, df, fetch, refs=None):
     CANDIDATES_PER_QUOTE earlier quotes sharing the most of its word triples
     (at least a third of them), on a tie the one published first. Triples held
     by more than POSTINGS_CAP quotes (``df(key)``) are not followed; they
-    lower the third required instead. ``fetch(ref)`` gives (words, published)
-    of a quote, only for quotes that have candidates; memory holds a few
-    integers per quote and the postings of the shared triples.
+    lower the third required instead. ``fetch(ref)`` gives (text, published)
+    of a quote, only for quotes that have candidates. Memory is bounded:
+    the postings of the shared triples spill to a temporary file past
+    ``budgets`` (:func:`_candidates`), and ``placed`` may keep the quotes
+    placed in a table (:class:`_PlacedInTable`).
 
     Two stages: :func:`_candidates` (which earlier quotes to compare, from the
     triples alone) and :func:`_choose` (the comparisons); a large build runs
     the first in a helper process (:func:`_group_subset`).
     """
     rows, ahead = itertools.tee(rows)  # each row's ref, beside its candidates
-    return _choose(((row.ref, *found) for row, found in zip(rows, _candidates(ahead, df))), fetch, refs)
+    return _choose(((row.ref, *found) for row, found in zip(rows, _candidates(ahead, df, budgets, plain))),
+                   fetch, placed)
 
 
-def _candidates(rows, df):
-    """For each row, in order: (the earlier quotes with its exact wording, the
-    earlier quotes sharing the most of its triples, best first), positions in
-    the order given, those whose speaker conflicts left out. Depends only on the
-    rows before, never on how they were grouped."""
-    speakers = array("i")
-    index: dict[int, array] = {}
-    exact_index: dict[int, list[int]] = {}
-    for row in rows:
-        pos = len(speakers)
-        speaker = row.speaker
+# What grouping keeps per word triple and per wording, in memory at most (the
+# rest spills to a temporary file: quotes.spill): a build's memory is bounded
+# whatever the corpus size. 1M quotes fit in memory; 8.5M spill.
+POSTINGS_BUDGET = 128 << 20
+WORDINGS_BUDGET = 48 << 20
+_LOW = 0xFFFFFFFF
 
-        def fits(other):
-            return speaker < 0 or speakers[other] < 0 or speakers[other] == speaker
 
-        exact_others: list[int] = []
-        exact_shared = row.nwords and df(row.exact) > 1
-        if exact_shared:
-            exact_others = [other for other in exact_index.get(row.exact, ()) if fits(other)]
-        followed: list[int] = []  # triples that 2 to POSTINGS_CAP quotes hold, the only ones indexed
-        skipped = 0
-        if row.nwords >= MIN_PARTIAL_WORDS:  # df once per triple, for the search and the index
-            for key in row.keys:
-                n = df(key)
-                if n > POSTINGS_CAP:
-                    skipped += 1
-                elif n > 1:
-                    followed.append(key)
-        ranked: list = []
-        if followed:
-            get = index.get
-            # One Counter over all the postings (one update per triple cost more).
-            shared = Counter(chain_postings(p for p in map(get, followed) if p is not None))
-            if shared:
-                need = max(1, len(row.keys) // 3 - skipped)
-                floor = 0
-                if len(shared) > CANDIDATES_PER_QUOTE:
-                    # The CANDIDATES_PER_QUOTE best all share at least `floor` triples, and
-                    # fewer than that many share more: the best are those, then the quotes
-                    # sharing exactly `floor`, first in order (the same as ranking them all).
-                    held = 0
-                    for floor, k in sorted(Counter(shared.values()).items(), reverse=True):
-                        held += k
-                        if held >= CANDIDATES_PER_QUOTE:
-                            break
-                if floor >= need:
-                    ranked = sorted([(-n, p) for p, n in shared.items() if n > floor])
-                    ties = sorted([p for p, n in shared.items() if n == floor])
-                    ranked += [(-floor, p) for p in ties[:CANDIDATES_PER_QUOTE - len(ranked)]]
-                else:
-                    ranked = [(-n, p) for p, n in shared.items() if n >= need]
-                    if len(ranked) > CANDIDATES_PER_QUOTE:
-                        ranked = heapq.nsmallest(CANDIDATES_PER_QUOTE, ranked)
+def _wording(row) -> int:
+    """A 64-bit identity of a quote's wording: its exact hash, word count and triples."""
+    return row.exact << 32 | zlib.crc32(row.keys, row.nwords)
+
+
+class _ExactCollision(Exception):
+    """Two wordings with the same 64-bit identity (:func:`_wording`): grouping
+    starts again in plain mode (``plain``), which never relies on it."""
+
+
+def _candidates(rows, df, budgets=None, plain=False):
+    """For each row, in order: (the first earlier quote with its exact wording,
+    as a list of 0 or 1, and the earlier quotes sharing the most of its
+    triples, best first), positions in the order given, those whose speaker
+    conflicts left out. Depends only on the rows before, never on how they
+    were grouped.
+
+    A quote with an earlier one of the same wording joins it: :func:`_choose`
+    never looks at its triples then, so they are not ranked (None; most of the
+    work, for a quote that many outlets reported word for word). That wording
+    is found by a 64-bit identity (:func:`_wording`) and confirmed by the
+    words; should two wordings ever share one, :func:`_choose` raises
+    :class:`_ExactCollision` and the caller groups again with ``plain``: every
+    earlier quote with the same exact hash is given, as the words decide, and
+    every quote's triples ranked, as before this shortcut.
+
+    Memory is bounded (``budgets``: bytes for the postings and for the
+    wordings, POSTINGS_BUDGET and WORDINGS_BUDGET by default): the postings of
+    a triple hold each quote as ``position << 32 | speaker + 1``, so that no
+    array per quote is needed, and a wording only its first position overall,
+    with no speaker, and per speaker: the first quote that fits is all
+    :func:`_choose` takes of the quotes with the same words.
+    """
+    postings_budget, wordings_budget = budgets or (POSTINGS_BUDGET, WORDINGS_BUDGET)
+    postings = SpillDict("Q", postings_budget)  # triple -> quotes holding it, in order
+    # wording -> [first position, first with no speaker (-1: none),
+    #             then speaker << 32 | first position of that speaker, sorted]
+    wordings = SpillDict("q", wordings_budget)
+    get = postings.get
+    try:
+        for pos, row in enumerate(rows):
+            speaker = row.speaker
+
+            def fits(other_speaker):
+                return speaker < 0 or other_speaker < 0 or other_speaker == speaker
+
+            exact_others: list[int] = []
+            exact_shared = row.nwords and df(row.exact) > 1
+            seen = wording = None
+            if exact_shared and plain:  # every earlier quote with this exact hash that fits
+                wording = row.exact
+                seen = wordings.get(wording)
+                if seen is not None:
+                    exact_others = [other >> 32 for other in seen if fits((other & _LOW) - 1)]
+            elif exact_shared:
+                wording = _wording(row)
+                seen = wordings.get(wording)
+                if seen is not None:
+                    first = seen[0] if speaker < 0 else seen[1]
+                    if speaker >= 0:
+                        i = bisect.bisect_left(seen, speaker << 32, 2)
+                        if i < len(seen) and seen[i] >> 32 == speaker:
+                            own = seen[i] & _LOW
+                            first = own if first < 0 else min(first, own)
+                    if first >= 0:
+                        exact_others = [first]
+            followed: list[int] = []  # triples that 2 to POSTINGS_CAP quotes hold, the only ones indexed
+            skipped = 0
+            if row.nwords >= MIN_PARTIAL_WORDS:  # df once per triple, for the search and the index
+                for key in row.keys:
+                    n = df(key)
+                    if n > POSTINGS_CAP:
+                        skipped += 1
+                    elif n > 1:
+                        followed.append(key)
+            ranked: list | None = None if exact_others and not plain else []
+            if followed and ranked is not None:
+                # One Counter over all the postings (one update per triple cost more).
+                # Its keys order as the positions do (the speaker is in the low bits).
+                shared = Counter(chain_postings(p for p in map(get, followed) if p is not None))
+                if shared:
+                    need = max(1, len(row.keys) // 3 - skipped)
+                    floor = 0
+                    if len(shared) > CANDIDATES_PER_QUOTE:
+                        # The CANDIDATES_PER_QUOTE best all share at least `floor` triples, and
+                        # fewer than that many share more: the best are those, then the quotes
+                        # sharing exactly `floor`, first in order (the same as ranking them all).
+                        held = 0
+                        for floor, k in sorted(Counter(shared.values()).items(), reverse=True):
+                            held += k
+                            if held >= CANDIDATES_PER_QUOTE:
+                                break
+                    if floor >= need:
+                        ranked = sorted([(-n, p) for p, n in shared.items() if n > floor])
+                        ties = sorted([p for p, n in shared.items() if n == floor])
+                        ranked += [(-floor, p) for p in ties[:CANDIDATES_PER_QUOTE - len(ranked)]]
                     else:
-                        ranked.sort()
-                ranked = [other for _, other in ranked if fits(other)]
-        speakers.append(speaker)
-        yield exact_others, ranked
-        # Shorter quotes only ever join by their exact words: followed is empty for them.
-        for key in followed:
-            postings = index.get(key)
-            if postings is None:
-                index[key] = array("I", (pos,))
-            else:
-                postings.append(pos)
-        if exact_shared:
-            exact_index.setdefault(row.exact, []).append(pos)
+                        ranked = [(-n, p) for p, n in shared.items() if n >= need]
+                        if len(ranked) > CANDIDATES_PER_QUOTE:
+                            ranked = heapq.nsmallest(CANDIDATES_PER_QUOTE, ranked)
+                        else:
+                            ranked.sort()
+                    ranked = [other >> 32 for _, other in ranked if fits((other & _LOW) - 1)]
+            yield exact_others, ranked
+            # Shorter quotes only ever join by their exact words: followed is empty for them.
+            item = pos << 32 | (speaker + 1)
+            for key in followed:
+                postings.append(key, item)
+            if exact_shared and plain:
+                wordings.append(wording, item)
+            elif exact_shared:
+                seen = wordings.get(wording)  # the same array: nothing spilled it since
+                if seen is None:
+                    wordings.new(wording, array("q", (pos, pos if speaker < 0 else -1)
+                                                + ((speaker << 32 | pos,) if speaker >= 0 else ())))
+                elif speaker < 0:
+                    if seen[1] < 0:
+                        seen[1] = pos
+                else:
+                    i = bisect.bisect_left(seen, speaker << 32, 2)
+                    if i == len(seen) or seen[i] >> 32 != speaker:
+                        seen.insert(i, speaker << 32 | pos)
+                        wordings.grew(1)
+    finally:
+        if os.environ.get("QUOTES_TIMING"):
+            for name, spilled in (("postings", postings), ("wordings", wordings)):
+                print(f"[quotes] grouping {name}: {spilled.spills} spills, {spilled.written:,} entries written,"
+                      f" {spilled.read:,} read back", file=sys.stderr, flush=True)
+        postings.close()
+        wordings.close()
 
 
-def _choose(found, fetch, refs=None):
+class _Placed:
+    """The quotes :func:`_choose` has placed, by position: each one's ref and its
+    group's founding ref (in memory; :class:`_PlacedInTable` keeps them in SQLite)."""
+
+    def __init__(self) -> None:
+        self.refs: list = []
+        self.founders: list = []
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def ref(self, pos: int):
+        return self.refs[pos]
+
+    def founder(self, pos: int):
+        return self.founders[pos]
+
+    def add(self, ref, founder, score: float) -> None:
+        self.refs.append(ref)
+        self.founders.append(founder)
+
+
+class _PlacedInTable:
+    """:class:`_Placed` in SQLite: temp.group_order (pos, quote_rowid, founder),
+    written _CHUNK at a time, and each chunk's (quote_rowid, founder, score)
+    into temp.group_result; memory holds the chunk not yet written."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        conn.execute("DROP TABLE IF EXISTS temp.group_order")
+        conn.execute("CREATE TEMP TABLE group_order (pos INTEGER PRIMARY KEY, quote_rowid INTEGER, founder INTEGER)")
+        self.start = 0  # the position of recent[0]
+        self.recent: list[tuple[int, int, float]] = []
+
+    def __len__(self) -> int:
+        return self.start + len(self.recent)
+
+    def _row(self, pos: int):
+        if pos >= self.start:
+            return self.recent[pos - self.start]
+        return self.conn.execute("SELECT quote_rowid, founder FROM temp.group_order WHERE pos = ?",
+                                 (pos,)).fetchone()
+
+    def ref(self, pos: int) -> int:
+        return self._row(pos)[0]
+
+    def founder(self, pos: int) -> int:
+        return self._row(pos)[1]
+
+    def add(self, ref: int, founder: int, score: float) -> None:
+        self.recent.append((ref, founder, score))
+        if len(self.recent) >= _CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        self.conn.executemany("INSERT INTO temp.group_order VALUES (?, ?, ?)",
+                              ((self.start + i, ref, founder) for i, (ref, founder, _) in enumerate(self.recent)))
+        self.conn.executemany("INSERT INTO temp.group_result VALUES (?, ?, ?)", self.recent)
+        self.start += len(self.recent)
+        self.recent = []
+
+    def close(self) -> None:
+        self.conn.execute("DROP TABLE IF EXISTS temp.group_order")
+
+
+def _choose(found, fetch, placed=None):
     """Group quotes given longest first with their :func:`_candidates`, as
-    (ref, exact others, ranked others); yield (ref, founding ref, score)."""
-    refs = [] if refs is None else refs  # an array("q") when refs are rowids
-    founders = array("I")
+    (ref, exact others, ranked others); yield (ref, founding ref, score).
+    ``fetch(ref)`` gives a quote's (text, published)."""
+    placed = _Placed() if placed is None else placed
+
+    @lru_cache(maxsize=4096)
+    def words_of(ref) -> tuple[str, ...]:
+        return _words(fetch(ref)[0] or "")
+
     for ref, exact_others, ranked in found:
-        pos = len(refs)
-        ws = None
+        text = None
         best: tuple[float, int, str] | None = None  # score, position, published key
         for other in exact_others:
-            ws = ws if ws is not None else fetch(ref)[0]
-            if fetch(refs[other])[0] == ws:  # not a hash collision
+            text = text if text is not None else fetch(ref)[0]
+            other_ref = placed.ref(other)
+            # Not a hash collision: the same text (a copy: no words to compare), or the same words.
+            if fetch(other_ref)[0] == text or words_of(other_ref) == words_of(ref):
                 best = (1.0, other, "")
                 break
         if best is None:
+            if ranked is None:  # another wording had the same identity
+                raise _ExactCollision(ref)
             for other in ranked:
-                if ws is None:
-                    ws = fetch(ref)[0]
-                other_ws, other_published = fetch(refs[other])
-                score = variant_score(ws, other_ws)
-                published = other_published or "\uffff"  # undated last
+                other_ref = placed.ref(other)
+                score = variant_score(words_of(ref), words_of(other_ref))
+                published = fetch(other_ref)[1] or "\uffff"  # undated last
                 # On a tie the quote that appeared first wins.
                 if score and (best is None or score > best[0] or (
                         score == best[0] and published < best[2])):
                     best = (score, other, published)
         if best is None:
-            founder, score = pos, 1.0
+            founder, score = ref, 1.0
         else:
-            founder, score = founders[best[1]], best[0]
-        refs.append(ref)
-        founders.append(founder)
-        yield ref, refs[founder], score
+            founder, score = placed.founder(best[1]), best[0]
+        placed.add(ref, founder, score)
+        yield ref, founder, score
 
 
 chain_postings = itertools.chain.from_iterable
@@ -506,10 +654,14 @@ def group_quotes(items: list[Item]) -> dict[str, tuple[str, float]]:
 
     def fetch(ref):
         item = by_id[ref]
-        return words(item.text), item.published
+        return item.text, item.published
 
-    return {ref: (founder, score) for ref, founder, score in
-            _group_ordered(rows, counts.__getitem__, fetch)}
+    try:
+        return {ref: (founder, score) for ref, founder, score in
+                _group_ordered(rows, counts.__getitem__, fetch)}
+    except _ExactCollision:
+        return {ref: (founder, score) for ref, founder, score in
+                _group_ordered(rows, counts.__getitem__, fetch, plain=True)}
 
 
 def group_id(founding_quote_id: str) -> str:
@@ -517,6 +669,12 @@ def group_id(founding_quote_id: str) -> str:
 
 
 KEYS, PENDING = "quote_keys", "quote_groups_pending"
+
+
+GROUP_COLUMNS = {"id": str, "text": str, "speaker_id": str, "title": str, "first_quote_id": str,
+                 "first_published": str, "first_url": str, "first_source": str,
+                 "last_published": str, "occurrences": int, "sources": int}
+VARIANT_COLUMNS = {"quote_id": str, "group_id": str, "score": float}
 
 
 def ensure_tables(db: sqlite_utils.Database) -> None:
@@ -529,13 +687,8 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
     (:func:`mark_pending`), so the next :func:`build_groups` regroups only
     around them.
     """
-    db[GROUPS].create(
-        {"id": str, "text": str, "speaker_id": str, "title": str, "first_quote_id": str,
-         "first_published": str, "first_url": str, "first_source": str,
-         "last_published": str, "occurrences": int, "sources": int},
-        pk="id", if_not_exists=True)
-    db[VARIANTS].create(
-        {"quote_id": str, "group_id": str, "score": float}, pk="quote_id", if_not_exists=True)
+    db[GROUPS].create(GROUP_COLUMNS, pk="id", if_not_exists=True)
+    db[VARIANTS].create(VARIANT_COLUMNS, pk="quote_id", if_not_exists=True)
     db[VARIANTS].create_index(["group_id"], if_not_exists=True)
     db[GROUPS].create_index(["speaker_id"], if_not_exists=True)
     ensure_keys_table(db.conn)
@@ -603,18 +756,65 @@ def build_groups(db: sqlite_utils.Database, full: bool = False, helper: bool = F
         _regroup_around_pending(conn)
         drop_groups = " WHERE id IN (SELECT group_id FROM temp.group_dropped)"
         drop_quotes = " WHERE quote_id IN (SELECT quote_id FROM temp.group_dropped_quotes)"
-    result = _group_subset(conn, helper)
+    from .store import step
+
+    with step("groups: candidates and comparisons"):
+        result = _group_subset(conn, helper)
     conn.execute(f"DELETE FROM [{VARIANTS}]{drop_quotes}")
     conn.execute(f"DELETE FROM [{GROUPS}]{drop_groups}")
     if not drop_quotes:  # all rewritten: their secondary indexes are built once, after
         for index in (f"idx_{VARIANTS}_group_id", f"idx_{GROUPS}_speaker_id"):
             conn.execute(f"DROP INDEX IF EXISTS [{index}]")
-    written = _write_groups(conn, result)
-    ensure_tables(db)
+    with step("groups: written"):
+        written = _write_groups(conn, result)
+        ensure_tables(db)
     conn.execute(f"DELETE FROM [{PENDING}]")
     for table in ("group_subset", "group_result", "group_dropped", "group_dropped_quotes"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
     return written
+
+
+def fresh_build_reads_only(db: sqlite_utils.Database) -> bool:
+    """Whether the next :func:`build_groups` is a first build whose keys the
+    ingest workers all wrote: then :func:`group_fresh` computes it reading the
+    database only, and :func:`write_fresh_groups` writes it (what
+    :func:`quotes.store.finalize` does while another connection builds the
+    indexes)."""
+    if db[VARIANTS].exists() or not db[KEYS].exists():
+        return False
+    total = db.execute("SELECT count(*) FROM quotes").fetchone()[0]
+    return db.execute(f"SELECT count(*) FROM [{KEYS}]").fetchone()[0] == total and not db.execute(
+        f"SELECT count(*) FROM [{KEYS}] WHERE quote_rowid NOT IN (SELECT rowid FROM quotes)").fetchone()[0]
+
+
+def group_fresh(conn, helper: bool = False, forked=None) -> int:
+    """The grouping of a first build (:func:`fresh_build_reads_only`), summarised
+    in temporary tables, the only ones it writes; return the groups.
+    :func:`write_fresh_groups` then writes them as :func:`build_groups` would.
+    ``forked()`` is called once the grouping helper process is forked, or when
+    none will be (see :func:`_group_subset`)."""
+    from .store import step
+
+    conn.execute("DROP TABLE IF EXISTS temp.group_subset")
+    conn.execute("CREATE TEMP TABLE group_subset (quote_rowid INTEGER PRIMARY KEY)")
+    conn.execute("INSERT INTO temp.group_subset SELECT rowid FROM quotes")
+    with step("groups: candidates and comparisons"):
+        result = _group_subset(conn, helper, forked)
+    with step("groups: summarised"):
+        return _summarise_groups(conn, result)
+
+
+def write_fresh_groups(db: sqlite_utils.Database) -> None:
+    """Write the groups :func:`group_fresh` summarised (the tables are new)."""
+    ensure_tables(db)
+    conn = db.conn
+    for index in (f"idx_{VARIANTS}_group_id", f"idx_{GROUPS}_speaker_id"):
+        conn.execute(f"DROP INDEX IF EXISTS [{index}]")  # built once, after the rows
+    _insert_groups(conn)
+    ensure_tables(db)
+    conn.execute(f"DELETE FROM [{PENDING}]")
+    for table in ("group_subset", "group_result"):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
 # words() without its cache, for passes over every quote: a cache of 65,536
@@ -730,8 +930,16 @@ HELPER_MIN_QUOTES = 20_000
 _HELPER_CHUNK, _HELPER_AHEAD = 2000, 4  # rows per message, messages in flight
 
 
-def _group_subset(conn, helper: bool = False) -> str:
-    """Group the quotes in temp.group_subset into temp.group_result(quote_rowid, founder, score)."""
+def _group_subset(conn, helper: bool = False, forked=None) -> str:
+    """Group the quotes in temp.group_subset into temp.group_result(quote_rowid, founder, score).
+
+    ``forked()``, when given, is called once the helper process is forked, or
+    right away when there is none: a caller may then start threads. A process
+    forked while another thread holds a lock (SQLite's, which the helper takes
+    when it spills) would wait for it forever; grouping again in plain mode
+    therefore forks no helper when ``forked`` is given."""
+    threads_started = forked is not None  # by the time a plain-mode grouping starts
+    forked = forked or (lambda: None)
     counts = array("I", bytes(4 << _DF_BITS))
     mask = (1 << _DF_BITS) - 1
     query = (f"SELECT [{KEYS}].exact, [{KEYS}].keys FROM temp.group_subset"
@@ -744,39 +952,48 @@ def _group_subset(conn, helper: bool = False) -> str:
     def df(key: int) -> int:
         return counts[key & mask]
 
-    numbers = _Speakers()
-    ordered = conn.execute(f"""SELECT k.quote_rowid, quotes.speaker_id, k.words, k.exact, k.keys
-        FROM temp.group_subset JOIN [{KEYS}] AS k ON k.quote_rowid = group_subset.quote_rowid
-        JOIN quotes ON quotes.rowid = k.quote_rowid
-        ORDER BY k.words DESC, coalesce(quotes.published, char(65535)), quotes.id""")
-    rows = ((rowid, numbers.number(speaker), nwords, exact, blob)
-            for rowid, speaker, nwords, exact, blob in ordered)
     subset = conn.execute("SELECT count(*) FROM temp.group_subset").fetchone()[0]
 
     @lru_cache(maxsize=4096)
     def fetch(rowid):
-        text, published = conn.execute("SELECT text, published FROM quotes WHERE rowid = ?",
-                                        (rowid,)).fetchone()
-        return _words(text or ""), published
+        return conn.execute("SELECT text, published FROM quotes WHERE rowid = ?", (rowid,)).fetchone()
 
-    conn.execute("DROP TABLE IF EXISTS temp.group_result")
-    conn.execute("CREATE TEMP TABLE group_result (quote_rowid INTEGER PRIMARY KEY, founder INTEGER, score REAL)")
-    if helper and subset >= HELPER_MIN_QUOTES:
-        grouped = _choose(_candidates_elsewhere(rows, df), fetch, array("q"))
-    else:
-        grouped = _group_ordered((_Row(ref, *row, _keys(blob)) for ref, *row, blob in rows),
-                                 df, fetch, array("q"))
-    batch = []
-    for item in grouped:
-        batch.append(item)
-        if len(batch) >= _CHUNK:
-            conn.executemany("INSERT INTO temp.group_result VALUES (?, ?, ?)", batch)
-            batch = []
-    conn.executemany("INSERT INTO temp.group_result VALUES (?, ?, ?)", batch)
+    def group(plain: bool) -> None:
+        numbers = _Speakers()
+        ordered = conn.execute(f"""SELECT k.quote_rowid, quotes.speaker_id, k.words, k.exact, k.keys
+            FROM temp.group_subset JOIN [{KEYS}] AS k ON k.quote_rowid = group_subset.quote_rowid
+            JOIN quotes ON quotes.rowid = k.quote_rowid
+            ORDER BY k.words DESC, coalesce(quotes.published, char(65535)), quotes.id""")
+        rows = ((rowid, numbers.number(speaker), nwords, exact, blob)
+                for rowid, speaker, nwords, exact, blob in ordered)
+        conn.execute("DROP TABLE IF EXISTS temp.group_result")
+        conn.execute("CREATE TEMP TABLE group_result (quote_rowid INTEGER PRIMARY KEY, founder INTEGER, score REAL)")
+        placed = _PlacedInTable(conn)  # each quote's rowid and founder: no array per quote here
+        grouped = None
+        try:
+            if helper and subset >= HELPER_MIN_QUOTES and not (plain and threads_started):
+                grouped = _choose(_candidates_elsewhere(rows, df, plain, forked), fetch, placed)
+            else:
+                forked()
+                grouped = _group_ordered((_Row(ref, *row, _keys(blob)) for ref, *row, blob in rows),
+                                         df, fetch, placed, plain=plain)
+            for _ in grouped:
+                pass
+            placed.flush()
+        finally:
+            if grouped is not None:
+                grouped.close()  # a helper process still running is stopped
+            ordered.close()
+            placed.close()
+
+    try:
+        group(plain=False)
+    except _ExactCollision:
+        group(plain=True)
     return "temp.group_result"
 
 
-def _candidates_elsewhere(rows, df):
+def _candidates_elsewhere(rows, df, plain=False, forked=None):
     """:func:`_candidates` of rows (ref, speaker, words, exact, triples blob),
     found by a forked helper process, as (ref, exact others, ranked others):
     the two processes work at once, this one comparing the candidates of the
@@ -787,8 +1004,10 @@ def _candidates_elsewhere(rows, df):
 
     context = multiprocessing.get_context("fork")
     inbox, outbox = context.Queue(), context.Queue()
-    helper = context.Process(target=_candidates_helper, args=(inbox, outbox, df), daemon=True)
+    helper = context.Process(target=_candidates_helper, args=(inbox, outbox, df, plain), daemon=True)
     helper.start()
+    if forked is not None:
+        forked()
     try:
         refs: deque = deque()
 
@@ -828,7 +1047,7 @@ def _received(outbox, helper):
                 raise RuntimeError(f"the grouping helper process ended (exit code {helper.exitcode})") from None
 
 
-def _candidates_helper(inbox, outbox, df) -> None:
+def _candidates_helper(inbox, outbox, df, plain=False) -> None:
     """In the helper process: :func:`_candidates` of each chunk of rows received."""
     die_with_parent()
     from collections import deque
@@ -839,7 +1058,7 @@ def _candidates_helper(inbox, outbox, df) -> None:
         while True:
             yield waiting.popleft()  # never empty: one row in per candidate asked for
 
-    candidates = _candidates(received(), df)
+    candidates = _candidates(received(), df, plain=plain)
     while (chunk := inbox.get()) is not None:
         waiting.extend(_Row(None, speaker, nwords, exact, _keys(blob))
                        for speaker, nwords, exact, blob in chunk)
@@ -881,10 +1100,24 @@ WHERE r.founder NOT IN (SELECT founder FROM temp.group_shared)"""
 
 def _write_groups(conn, result: str) -> int:
     """Summarise each group of `result` into quote_groups and quote_variants."""
+    written = _summarise_groups(conn, result)
+    _insert_groups(conn)
+    return written
+
+
+def _temp_table(conn, name: str, columns: dict) -> None:
+    """A temporary table with the columns (and so the affinities) of a group table."""
+    types = {str: "TEXT", int: "INTEGER", float: "FLOAT"}  # as sqlite-utils declares them
+    conn.execute(f"CREATE TEMP TABLE {name} ({', '.join(f'[{c}] {types[t]}' for c, t in columns.items())})")
+
+
+def _summarise_groups(conn, result: str) -> int:
+    """The rows of quote_groups and quote_variants for the groups of `result`, in
+    temp.group_rows and temp.group_variant_rows (reading the database only)."""
     # Rows go to temp tables first and then into the real ones in key order:
     # a million inserts in random key order into their indexes took minutes.
-    conn.execute(f"CREATE TEMP TABLE group_rows AS SELECT * FROM [{GROUPS}] WHERE 0")
-    conn.execute(f"CREATE TEMP TABLE group_variant_rows AS SELECT * FROM [{VARIANTS}] WHERE 0")
+    _temp_table(conn, "group_rows", GROUP_COLUMNS)
+    _temp_table(conn, "group_variant_rows", VARIANT_COLUMNS)
     conn.execute("DROP TABLE IF EXISTS temp.group_shared")
     conn.execute("CREATE TEMP TABLE group_shared (founder INTEGER PRIMARY KEY)")
     conn.execute(f"INSERT INTO temp.group_shared SELECT founder FROM {result}"
@@ -927,11 +1160,15 @@ def _write_groups(conn, result: str) -> int:
         if len(variants) >= _CHUNK:
             flush()
     flush()
+    return written
+
+
+def _insert_groups(conn) -> None:
+    """Write what :func:`_summarise_groups` summarised into the group tables."""
     conn.execute(f"INSERT INTO [{GROUPS}] SELECT * FROM temp.group_rows ORDER BY id")
     conn.execute(f"INSERT INTO [{VARIANTS}] SELECT * FROM temp.group_variant_rows ORDER BY quote_id")
     for table in ("group_rows", "group_variant_rows", "group_shared"):
         conn.execute(f"DROP TABLE temp.{table}")
-    return written
 
 
 # ---------------------------------------------------------------------------

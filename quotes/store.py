@@ -175,7 +175,25 @@ def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
             table.add_column(name, kind)
 
 
-def finalize(db: sqlite_utils.Database, helper: bool = False) -> None:
+@contextlib.contextmanager
+def step(name: str):
+    """Time a step of an ingest: with QUOTES_TIMING set in the environment, its
+    wall and CPU seconds and this process's RSS go to standard error."""
+    if not os.environ.get("QUOTES_TIMING"):
+        yield
+        return
+    wall, cpu = time.monotonic(), time.process_time()
+    try:
+        yield
+    finally:
+        rss = ""
+        with contextlib.suppress(OSError), open("/proc/self/status") as status:
+            rss = next((line.split(None, 1)[1].strip() for line in status if line.startswith("VmRSS")), "")
+        print(f"[quotes] {name}: {time.monotonic() - wall:.1f} s, {time.process_time() - cpu:.1f} CPU-s,"
+              f" RSS {rss}", file=sys.stderr, flush=True)
+
+
+def finalize(db: sqlite_utils.Database, helper: bool = False, parallel: bool = False) -> None:
     """Build the indexes, the FTS index, the speaker aggregates and the variant groups after a load.
 
     One transaction: a run killed while finalizing leaves the derived tables
@@ -190,23 +208,102 @@ def finalize(db: sqlite_utils.Database, helper: bool = False) -> None:
 
     ``helper``: grouping may use a second process (:func:`quotes.search.build_groups`),
     as an ingest with extraction workers does once they are done.
+
+    ``parallel``: the database is a swapping ingest's copy, which nothing else
+    opens and a killed run leaves to be deleted, so finalizing need not be one
+    transaction. A first build then groups the quotes while a second
+    connection, in a thread, builds the indexes, the FTS index and the
+    speakers (SQLite works without Python's lock, so the two use both cores),
+    in WAL mode for that time (:func:`_finalize_in_parallel`). The rows are
+    the same.
     """
+    if parallel and not _interrupted(db) and search.fresh_build_reads_only(db):
+        _finalize_in_parallel(db, helper)
+        return
     with db.atomic():
-        recover = db[STATE_TABLE].exists() and bool(db.execute(
-            f"SELECT count(*) FROM [{STATE_TABLE}] WHERE recover").fetchone()[0])
+        recover = _interrupted(db)
+        _build_derived(db, recover)
+        with step("groups"):
+            search.build_groups(db, full=recover, helper=helper)
+        with step("facet counts"):
+            count_facets(db)
+        if db[STATE_TABLE].exists():
+            db.execute(f"DELETE FROM [{STATE_TABLE}]")
+
+
+def _interrupted(db: sqlite_utils.Database) -> bool:
+    return db[STATE_TABLE].exists() and bool(db.execute(
+        f"SELECT count(*) FROM [{STATE_TABLE}] WHERE recover").fetchone()[0])
+
+
+def _build_derived(db: sqlite_utils.Database, recover: bool = False) -> None:
+    """The indexes, the FTS index and the speaker aggregates after a load;
+    ``recover``: after one that did not finish, FTS rebuilt and every speaker recounted."""
+    with step("indexes"):
         for table, indexes in INDEXES.items():
             for columns in indexes:
                 db[table].create_index(columns, if_not_exists=True)
-        if recover:
-            db.execute("UPDATE speakers SET quote_count = NULL")
-            if db["quotes"].detect_fts():
-                db["quotes"].rebuild_fts()
+    if recover:
+        db.execute("UPDATE speakers SET quote_count = NULL")
+        if db["quotes"].detect_fts():
+            db["quotes"].rebuild_fts()
+    with step("fts"):
         db["quotes"].enable_fts(FTS_COLUMNS, create_triggers=True, replace=True)
+    with step("speakers"):
         refresh_speakers(db)
-        search.build_groups(db, full=recover, helper=helper)
-        count_facets(db)
+
+
+def _finalize_in_parallel(db: sqlite_utils.Database, helper: bool) -> None:
+    """:func:`finalize` of a first build into a copy: the grouping (reading only,
+    its results in temporary tables) on this connection while a thread builds
+    the indexes, FTS and speakers on another, then the groups and the facet
+    counts. WAL mode lets the one read while the other writes; the database
+    is back in its rollback journal mode when this returns."""
+    import threading
+
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    journal = db.execute("PRAGMA journal_mode").fetchone()[0]
+    db.execute("PRAGMA journal_mode = WAL")
+    failed: list[BaseException] = []
+
+    def derived() -> None:
+        other = sqlite_utils.Database(path)
+        try:
+            other.execute("PRAGMA synchronous = OFF")  # a copy: fsynced once finished
+            with other.atomic():
+                _build_derived(other)
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+            failed.append(exc)
+        finally:
+            other.close()
+
+    thread = threading.Thread(target=derived, name="quotes-finalize", daemon=True)
+
+    def start() -> None:  # once the grouping helper is forked: never fork beside a running thread
+        if thread.ident is None:
+            thread.start()
+
+    try:
+        # One transaction, which writes temporary tables only: its snapshot of the
+        # quotes is the loaded one; once it ends, this connection sees the thread's tables.
+        with db.atomic():
+            search.group_fresh(db.conn, helper, forked=start)
+    finally:
+        start()  # so that the join below always has a thread to wait for
+        with step("waited for the indexes"):
+            thread.join()
+    if failed:
+        raise failed[0]
+    with db.atomic():
+        with step("groups: written"):
+            search.write_fresh_groups(db)
+        with step("facet counts"):
+            count_facets(db)
         if db[STATE_TABLE].exists():
             db.execute(f"DELETE FROM [{STATE_TABLE}]")
+    with step("checkpoint"):
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute(f"PRAGMA journal_mode = {journal}")
 
 
 def count_facets(db: sqlite_utils.Database) -> None:
@@ -551,7 +648,7 @@ def ingest(db_path, articles: Iterable[Article], progress: bool = False,
             os.replace(work, path)
             _fsync(path.parent)
         finally:
-            for name in (work, Path(f"{work}-journal")):
+            for name in (work, *(Path(f"{work}-{end}") for end in ("journal", "wal", "shm"))):
                 name.unlink(missing_ok=True)
         return summary
 
@@ -607,7 +704,7 @@ def default_workers() -> int:
 
 
 CHUNK = 16  # articles per task sent to a worker
-AHEAD = 4  # tasks in flight per worker
+AHEAD = 24  # tasks in flight per worker: more than a batch of articles, so none waits while one is written
 
 
 _worker_init = search.die_with_parent  # in each worker: die with the writer
@@ -713,7 +810,10 @@ def _ingest_into(path: Path, articles: Iterable[Article], progress: bool,
                 _write_prepared(db, batch, schema=False, article_keys=keys)
                 batch, keys = [], {}
         _write_prepared(db, batch, schema=False, article_keys=keys)
-        finalize(db, helper=(default_workers() if workers is None else workers) > 1)
+        if os.environ.get("QUOTES_TIMING"):
+            print(f"[quotes] loaded {read:,} articles", file=sys.stderr, flush=True)
+        helper = (default_workers() if workers is None else workers) > 1
+        finalize(db, helper=helper, parallel=scratch and helper)
         n = counts(db)
         return IngestSummary(articles=n["articles"], quotes=n["quotes"],
                              speakers=n["speakers"], read=read)
