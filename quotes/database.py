@@ -38,12 +38,13 @@ from dataclasses import dataclass
 
 from datasette.database import Database, QueryInterrupted, Results
 
+from .store import VIEW_SQL
+
 VIEW = "quotes_view"
-# Columns quotes_view copies from quotes, with the same meaning
-# (store.VIEW_SQL); the others come from its joins.
-VIEW_FROM_QUOTES = frozenset({
-    "id", "text", "title", "affiliation", "cue", "mention", "sieve", "confidence",
-    "published", "source", "article_id", "speaker_id"})
+# Columns quotes_view copies from quotes, with the same meaning, read off
+# store.VIEW_SQL (the lines "quotes.<column>," with no alias); the others come
+# from its joins.
+VIEW_FROM_QUOTES = frozenset(re.findall(r"^[ \t]*quotes\.(\w+),?[ \t]*$", VIEW_SQL, re.M))
 # Words Datasette's filters write around a column (datasette/filters.py).
 FILTER_WORDS = frozenset({"and", "or", "not", "is", "null", "like", "glob", "in", "date"})
 PUBLISHED_INDEX = "idx_quotes_published"

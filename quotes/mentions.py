@@ -502,10 +502,16 @@ def _name_after_setting(text: str, mention: Mention, end: int, floor: int) -> Me
 
 
 @cache
+def office_words() -> frozenset[str]:
+    """Titles, honorifics and their modifiers ("sen.", "president", "former"), in lower case."""
+    return frozenset(w.casefold() for w in lexicon.words("titles") | lexicon.words("honorifics")
+                     | lexicon.words("title_modifiers"))
+
+
+@cache
 def _title_words() -> frozenset[str]:
     """Lower-case words that name an office or a role before a name."""
-    return frozenset(w.casefold() for w in lexicon.words("titles") | lexicon.words("honorifics")
-                     | _role_nouns() | lexicon.words("title_modifiers"))
+    return office_words() | {w.casefold() for w in _role_nouns()}
 
 
 def _after_preposition(text: str, start: int, floor: int) -> bool:

@@ -16,7 +16,7 @@ import regex
 
 from . import lexicon
 from .context import Attribution, Context
-from .mentions import patterns, phrase_after, subject_before
+from .mentions import office_words, patterns, phrase_after, subject_before
 from .model import Mention
 
 Sieve = Callable[[Context, int], "Attribution | None"]
@@ -150,6 +150,8 @@ _WORD_AFTER = regex.compile(r"[ \t\u00a0]+(?P<word>\p{Ll}+)(?![\p{L}])")
 
 
 def _hands_on(ctx: Context, i: int) -> bool:
+    """Whether quote i ends with a comma, inside its closing marks or just after
+    them (“…,” or "…",): only its last few characters and the next are read."""
     quote = ctx.quotes[i]
     return bool(_HANDING_ON.search(ctx.text, max(quote.start, quote.end - 6), min(len(ctx.text), quote.end + 1)))
 
@@ -692,8 +694,7 @@ def _describes_the_name(words: str) -> bool:
 
 @cache
 def _describing_words() -> frozenset[str]:
-    return frozenset(w.casefold() for w in lexicon.words("titles") | lexicon.words("honorifics")
-                     | lexicon.words("title_modifiers") | {r.split()[-1] for r in lexicon.words("role_nouns")}) \
+    return office_words() | {r.split()[-1].casefold() for r in lexicon.words("role_nouns")} \
         | {"the", "a", "an", "of", "and", "for"}
 # What ends a relative clause before the quote: a sentence break.
 _RELATIVE_BREAK = regex.compile(r"[.;!?:]|\n")

@@ -199,22 +199,20 @@ class ArticleSpeakers:
 
     def full_name(self, short: str, position: int) -> Person | None:
         """The person a short name points to ("Masum", "van Heerveld"): the
-        nearest earlier longer name that ends (or starts) with it, else the
-        first later one."""
+        nearest earlier longer name that ends with it, else the first later
+        one; only where none ends with it, one that starts with it the same way."""
         short_words = normalise(short).split()
         size = len(short_words)
 
-        def ends_with(person: Person) -> bool:
-            words = normalise(person.name).split()
-            return len(words) > size and words[-size:] == short_words
-
-        def starts_with(person: Person) -> bool:
-            words = normalise(person.name).split()
-            return len(words) > size and words[:size] == short_words
+        def fits_at(end: bool):
+            def fits(person: Person) -> bool:
+                words = normalise(person.name).split()
+                return len(words) > size and (words[-size:] if end else words[:size]) == short_words
+            return fits
 
         # A surname ends the full name; only where none does is a name that
         # starts with it taken ("Xi" of "Xi Jinping"), so "Trump" is not "Trump Tower".
-        for fits in (ends_with, starts_with):
+        for fits in (fits_at(end=True), fits_at(end=False)):
             best_earlier, best_later = None, None
             for word in {short_words[0], short_words[-1]}:
                 named = self._by_word.get(word, [])
@@ -289,12 +287,12 @@ class ArticleSpeakers:
                 return person
         return None
 
-    def with_title(self, role: str | tuple[str, ...], position: int) -> Person | None:
+    def with_title(self, role_words: tuple[str, ...], position: int) -> Person | None:
         """The person last named before position with a title holding the role
         noun, or all of the role's words ("secretary", "state": not "State
         Sen."), or nothing but some of them (a title the name scan cut short:
         "State" of "Secretary of State")."""
-        words = {w.casefold() for w in ((role,) if isinstance(role, str) else role)}
+        words = {w.casefold() for w in role_words}
         earlier, _ = self._before(position)
         for _, person, _salient in earlier:
             if any(words <= roles or (len(words) > 1 and roles <= words)
